@@ -1,0 +1,186 @@
+//! boilerstrip turns scraped web pages (HTML in any charset, or whole-page text dumps)
+//! into clean article records.
+//!
+//! The pipeline has one module per stage, and data flows one way through them:
+//! [`source`] → [`decode`] → [`html`] | [`text`] → [`metadata`] → [`normalize`] →
+//! [`record`] → [`sink`]. Rules come from `config.toml` ([`config`]), compiled once
+//! into [`config::Rules`] and shared read-only by the workers.
+//!
+//! ```
+//! use boilerstrip::{config::Rules, process_page, PageInput};
+//! let rules = Rules::defaults();
+//! let page = PageInput { source: "a.html", bytes: b"<html><body><article><p>Hello there, this is the article text of a page.</p></article></body></html>", ..Default::default() };
+//! let out = process_page(&rules, &page);
+//! assert_eq!(out.record.status, "ok");
+//! assert!(out.record.text.contains("Hello there"));
+//! ```
+
+pub mod block;
+pub mod config;
+pub mod decode;
+pub mod html;
+pub mod metadata;
+pub mod normalize;
+pub mod record;
+pub mod rules;
+pub mod sink;
+pub mod source;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use block::Block;
+use config::Rules;
+use decode::{ContentKind, DecodeError};
+use record::{Record, Removal};
+
+/// One page as the pipeline receives it.
+#[derive(Debug, Clone, Default)]
+pub struct PageInput<'a> {
+    /// The path relative to its input root; becomes `source` and `id`.
+    pub source: &'a str,
+    /// Raw bytes, already decompressed.
+    pub bytes: &'a [u8],
+    /// The kind the file name suggests (`.txt` vs `.html`); the content decides.
+    pub kind_hint: Option<ContentKind>,
+    /// A charset declared outside the page (HTTP header), if any.
+    pub charset: Option<&'a str>,
+    /// The page URL, if known from outside the page.
+    pub url: Option<&'a str>,
+}
+
+/// What processing one page produced: the record, and every block (kept or removed)
+/// for `explain`.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub record: Record,
+    pub blocks: Vec<Block>,
+}
+
+/// Run the whole pipeline on one page. Never panics on bad input; failures become
+/// records with a non-`ok` status.
+pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
+    let source = page.source;
+    let decoded = match decode::decode(page.bytes, &rules.config.decode, page.kind_hint, page.charset) {
+        Ok(d) => d,
+        Err(DecodeError::Empty) => return rejected(Record::reject(source, "empty", Some("no text".into()))),
+        Err(DecodeError::Binary(why)) => return rejected(Record::reject(source, "binary", Some(why))),
+    };
+    let today = today();
+    let ctx = metadata::Context {
+        source,
+        url: page.url,
+        max_date: Some(&today),
+    };
+    let (mut blocks, mut meta, format) = match decoded.kind {
+        ContentKind::Html => {
+            let doc = scraper::Html::parse_document(&decoded.text);
+            let blocks = html::extract(&doc, rules);
+            let meta = metadata::from_html(&doc, &ctx);
+            (blocks, meta, "html")
+        }
+        ContentKind::Text => {
+            let page = text::extract(&decoded.text, &rules.text);
+            (page.blocks, page.meta, "text")
+        }
+    };
+    let (captures, cut) = rules.text_rules.apply(&mut blocks, format);
+    metadata::apply_captures(&mut meta, &captures);
+    let text = normalize::join(&blocks, &rules.config.normalize);
+    metadata::finish(&mut meta, &text);
+
+    let mut record = Record::reject(source, "ok", None);
+    record.word_count = normalize::word_count(&text);
+    if text.is_empty() {
+        record.status = "empty".into();
+        record.error = Some("no main text left after removing chrome".into());
+    }
+    record.text = text;
+    record.set_metadata(meta);
+    record.format = Some(format.into());
+    record.encoding = Some(decoded.encoding.into());
+    record.replaced_chars = decoded.replaced_chars;
+    record.removed = removals(&blocks, &cut);
+    Outcome { record, blocks }
+}
+
+fn rejected(record: Record) -> Outcome {
+    Outcome {
+        record,
+        blocks: Vec::new(),
+    }
+}
+
+/// Characters removed per rule, in rule-name order (stable output).
+fn removals(blocks: &[Block], cut: &[(Arc<str>, String)]) -> Vec<Removal> {
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in blocks {
+        if let Some(r) = &b.removed_by {
+            *by_rule.entry(r).or_default() += b.text.chars().count();
+        }
+    }
+    for (r, t) in cut {
+        *by_rule.entry(r).or_default() += t.chars().count();
+    }
+    by_rule
+        .into_iter()
+        .map(|(rule, chars)| Removal {
+            rule: rule.to_string(),
+            chars,
+        })
+        .collect()
+}
+
+/// Today's date as `YYYY-MM-DD` (UTC), the upper bound for page dates when the
+/// crawl time is unknown.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 to a (year, month, day) civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Metadata type re-exported for library users.
+pub use record::Metadata as PageMetadata;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_726), (2024, 1, 4));
+    }
+
+    #[test]
+    fn binary_and_empty_pages_are_rejected_not_panics() {
+        let rules = Rules::defaults();
+        let out = process_page(
+            &rules,
+            &PageInput {
+                source: "e.txt",
+                bytes: b"  \n",
+                ..Default::default()
+            },
+        );
+        assert_eq!(out.record.status, "empty");
+    }
+}

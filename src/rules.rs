@@ -1,0 +1,480 @@
+//! Text rules: `[[text.rules]]` tables compiled once at start-up and applied to the
+//! blocks of a page (from the text path, or from the HTML path after the DOM pass).
+//!
+//! A rule matches a *unit* of text (a whole paragraph, one line, or a span inside a
+//! paragraph) by a regex `pattern` or a list of `phrases`. Its `scope` says where it
+//! may fire: anywhere, or only inside the leading or trailing run of chrome (so a
+//! phrase like "Share this" removes the widget at the end of a page but never a
+//! sentence in the middle of the article).
+
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::block::Block;
+
+/// Which unit of text a rule tests and removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// A whole block; it is removed when the rule matches it.
+    #[default]
+    Paragraph,
+    /// One line of a block; only that line is removed.
+    Line,
+    /// The matched text only, cut out of the block (e.g. a byline glued to the text).
+    Span,
+}
+
+/// Where on the page a rule may fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Any unit of the page.
+    #[default]
+    Anywhere,
+    /// Only units before the first kept unit that no rule matches.
+    Leading,
+    /// Only units after the last kept unit that no rule matches.
+    Trailing,
+    /// Leading or trailing.
+    Edges,
+}
+
+/// How a pattern or phrase must cover the unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// The whole unit (trimmed, trailing punctuation ignored for phrases).
+    #[default]
+    Whole,
+    /// The unit starts with it.
+    Start,
+    /// It occurs anywhere in the unit.
+    Contains,
+}
+
+/// One `[[text.rules]]` table as written in `config.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextRuleSpec {
+    /// Unique name; shown in `removed` and `explain`, and used by `disable`.
+    pub name: String,
+    /// A regex (Rust `regex` syntax).
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Case-insensitive phrases; an alternative to `pattern`.
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub unit: Unit,
+    #[serde(default)]
+    pub scope: Scope,
+    #[serde(default, rename = "match")]
+    pub match_mode: MatchMode,
+    /// Units longer than this (in chars) never match; keeps rules off real paragraphs.
+    #[serde(default)]
+    pub max_chars: Option<usize>,
+    /// With `unit = "span"`: a metadata field (`date`, `author`) that receives the regex's
+    /// first capture group (or the whole match).
+    #[serde(default)]
+    pub field: Option<String>,
+    /// Only for pages of this format (`html` or `text`); both when absent.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// Metadata fields a span rule may capture into.
+pub const CAPTURE_FIELDS: &[&str] = &["date", "author", "title"];
+
+enum Matcher {
+    Regex(Regex),
+    Phrases(AhoCorasick),
+}
+
+/// A compiled text rule.
+pub struct TextRule {
+    pub name: Arc<str>,
+    matcher: Matcher,
+    pub unit: Unit,
+    pub scope: Scope,
+    pub mode: MatchMode,
+    pub max_chars: Option<usize>,
+    pub field: Option<String>,
+    pub format: Option<String>,
+}
+
+/// Size limit for user regexes, so a pathological pattern cannot eat memory.
+const REGEX_SIZE_LIMIT: usize = 1 << 22;
+
+impl TextRule {
+    /// Compile a spec; the error says what is wrong (without the location).
+    pub fn compile(spec: &TextRuleSpec) -> Result<TextRule, String> {
+        if spec.name.trim().is_empty() {
+            return Err("rule has an empty name".into());
+        }
+        let matcher = match (&spec.pattern, spec.phrases.is_empty()) {
+            (Some(_), false) => return Err("give either `pattern` or `phrases`, not both".into()),
+            (None, true) => return Err("needs a `pattern` or `phrases`".into()),
+            (Some(p), true) => {
+                let anchored = match spec.match_mode {
+                    MatchMode::Whole => format!(r"^\s*(?:{p})\s*$"),
+                    MatchMode::Start => format!(r"^\s*(?:{p})"),
+                    MatchMode::Contains => p.clone(),
+                };
+                let re = RegexBuilder::new(&anchored)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| format!("bad regex: {e}"))?;
+                Matcher::Regex(re)
+            }
+            (None, false) => {
+                let phrases: Vec<String> = spec.phrases.iter().map(|p| fold_phrase(p)).collect();
+                if phrases.iter().any(|p| p.is_empty()) {
+                    return Err("empty phrase".into());
+                }
+                let ac = AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&phrases)
+                    .map_err(|e| format!("phrases: {e}"))?;
+                Matcher::Phrases(ac)
+            }
+        };
+        if let Some(f) = &spec.field {
+            if spec.unit != Unit::Span {
+                return Err("`field` needs `unit = \"span\"`".into());
+            }
+            if !CAPTURE_FIELDS.contains(&f.as_str()) {
+                return Err(format!("unknown field `{f}` (expected one of {CAPTURE_FIELDS:?})"));
+            }
+        }
+        if let Some(f) = &spec.format {
+            if f != "html" && f != "text" {
+                return Err(format!("format must be \"html\" or \"text\", not `{f}`"));
+            }
+        }
+        Ok(TextRule {
+            name: Arc::from(spec.name.as_str()),
+            matcher,
+            unit: spec.unit,
+            scope: spec.scope,
+            mode: spec.match_mode,
+            max_chars: spec.max_chars,
+            field: spec.field.clone(),
+            format: spec.format.clone(),
+        })
+    }
+
+    /// The byte range of the match in `text`, honouring the match mode and `max_chars`.
+    pub fn find(&self, text: &str) -> Option<(usize, usize)> {
+        if let Some(max) = self.max_chars {
+            if text.len() > max * 4 || text.chars().count() > max {
+                return None;
+            }
+        }
+        match &self.matcher {
+            Matcher::Regex(re) => re.find(text).map(|m| (m.start(), m.end())),
+            Matcher::Phrases(ac) => {
+                // Phrases compare case-folded (ASCII and the common Latin letters) text.
+                let folded = fold_phrase(text);
+                let m = ac.find(&folded)?;
+                let ok = match self.mode {
+                    MatchMode::Whole => m.start() == 0 && m.end() == folded.len(),
+                    MatchMode::Start => m.start() == 0,
+                    MatchMode::Contains => true,
+                };
+                // Folding can change byte offsets, so a phrase match reports the whole unit.
+                ok.then_some((0, text.len()))
+            }
+        }
+    }
+
+    /// For span rules with a `field`: the captured value (first group, else the match).
+    pub fn capture(&self, text: &str) -> Option<String> {
+        match &self.matcher {
+            Matcher::Regex(re) => {
+                let c = re.captures(text)?;
+                let m = c.get(1).or_else(|| c.get(0))?;
+                Some(m.as_str().trim().to_string())
+            }
+            Matcher::Phrases(_) => None,
+        }
+    }
+
+    fn applies_to(&self, format: &str) -> bool {
+        self.format.as_deref().is_none_or(|f| f == format)
+    }
+}
+
+/// Lower-case, fold whitespace and drop trailing punctuation, so phrases match loosely.
+fn fold_phrase(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    let trimmed = out.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace() || matches!(c, '…' | '»' | '›' | '→'));
+    trimmed.to_string()
+}
+
+/// The compiled rule set, shared read-only by all workers.
+#[derive(Default)]
+pub struct TextRules {
+    pub rules: Vec<TextRule>,
+}
+
+/// A value a span rule captured, e.g. the date of a ` date 2024-01-04 ` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    pub field: String,
+    pub value: String,
+    pub rule: Arc<str>,
+}
+
+impl TextRules {
+    /// Apply every rule to `blocks` (the page's blocks, in order), marking removed
+    /// blocks and cutting removed lines and spans. `format` is `html` or `text`.
+    ///
+    /// Returns the values span rules captured and the text removed from inside blocks
+    /// (as `(rule, removed text)`), so the record can count it.
+    pub fn apply(&self, blocks: &mut Vec<Block>, format: &str) -> (Vec<Capture>, Vec<(Arc<str>, String)>) {
+        let mut captures = Vec::new();
+        let mut cut = Vec::new();
+        let active: Vec<&TextRule> = self.rules.iter().filter(|r| r.applies_to(format)).collect();
+        if active.is_empty() {
+            return (captures, cut);
+        }
+        // Lines become blocks of their own when a line rule matches any of them, so
+        // every unit can be kept or removed on its own.
+        split_matching_lines(blocks, &active);
+
+        // Span rules: cut the matched text out of kept blocks.
+        for rule in active.iter().filter(|r| r.unit == Unit::Span) {
+            let edge_limit = edge_window(rule.scope);
+            let n = blocks.len();
+            for (i, b) in blocks.iter_mut().enumerate() {
+                if !b.is_kept() || !in_window(rule.scope, i, n, edge_limit) {
+                    continue;
+                }
+                if let Some((s, e)) = rule.find(&b.text) {
+                    if s == e {
+                        continue;
+                    }
+                    if let Some(f) = &rule.field {
+                        if let Some(v) = rule.capture(&b.text[s..e]) {
+                            captures.push(Capture {
+                                field: f.clone(),
+                                value: v,
+                                rule: rule.name.clone(),
+                            });
+                        }
+                    }
+                    let removed = b.text[s..e].to_string();
+                    b.text.replace_range(s..e, " ");
+                    let t = b.text.trim();
+                    if t.len() != b.text.len() {
+                        b.text = t.to_string();
+                    }
+                    cut.push((rule.name.clone(), removed));
+                    if b.text.is_empty() {
+                        b.removed_by = Some(rule.name.clone());
+                    }
+                }
+            }
+        }
+
+        // Whole-unit rules that may fire anywhere.
+        for b in blocks.iter_mut().filter(|b| b.is_kept()) {
+            if let Some(r) = active
+                .iter()
+                .find(|r| r.unit != Unit::Span && r.scope == Scope::Anywhere && r.find(&b.text).is_some())
+            {
+                b.removed_by = Some(r.name.clone());
+            }
+        }
+
+        // Edge rules: walk in from each end while units match (or were already removed).
+        let leading: Vec<&&TextRule> = active
+            .iter()
+            .filter(|r| r.unit != Unit::Span && matches!(r.scope, Scope::Leading | Scope::Edges))
+            .collect();
+        let trailing: Vec<&&TextRule> = active
+            .iter()
+            .filter(|r| r.unit != Unit::Span && matches!(r.scope, Scope::Trailing | Scope::Edges))
+            .collect();
+        let n = blocks.len();
+        if !leading.is_empty() {
+            for i in 0..n {
+                if !edge_step(&mut blocks[i], &leading) {
+                    break;
+                }
+            }
+        }
+        if !trailing.is_empty() {
+            for i in (0..n).rev() {
+                if !edge_step(&mut blocks[i], &trailing) {
+                    break;
+                }
+            }
+        }
+        (captures, cut)
+    }
+}
+
+/// One step of an edge walk: `true` to keep walking (the block is or became removed).
+fn edge_step(b: &mut Block, rules: &[&&TextRule]) -> bool {
+    if !b.is_kept() {
+        return true;
+    }
+    if b.text.trim().is_empty() {
+        return true;
+    }
+    match rules.iter().find(|r| r.find(&b.text).is_some()) {
+        Some(r) => {
+            b.removed_by = Some(r.name.clone());
+            true
+        }
+        None => false,
+    }
+}
+
+/// How many blocks from an edge a scoped span rule may look at.
+fn edge_window(scope: Scope) -> usize {
+    match scope {
+        Scope::Anywhere => usize::MAX,
+        _ => 1,
+    }
+}
+
+fn in_window(scope: Scope, i: usize, n: usize, w: usize) -> bool {
+    match scope {
+        Scope::Anywhere => true,
+        Scope::Leading => i < w,
+        Scope::Trailing => i + w >= n,
+        Scope::Edges => i < w || i + w >= n,
+    }
+}
+
+/// Split multi-line blocks into one block per line where some line rule matches a line,
+/// so that only the matching lines are removed.
+fn split_matching_lines(blocks: &mut Vec<Block>, rules: &[&TextRule]) {
+    let line_rules: Vec<&&TextRule> = rules.iter().filter(|r| r.unit == Unit::Line).collect();
+    if line_rules.is_empty() || !blocks.iter().any(|b| b.is_kept() && b.text.contains('\n')) {
+        return;
+    }
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks.drain(..) {
+        let splittable = b.is_kept() && b.text.contains('\n') && b.kind != crate::block::BlockKind::Code;
+        if splittable
+            && b
+                .text
+                .lines()
+                .any(|l| line_rules.iter().any(|r| r.find(l).is_some()))
+        {
+            for l in b.text.lines().filter(|l| !l.trim().is_empty()) {
+                out.push(Block::new(l.trim(), b.kind));
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    *blocks = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(toml_src: &str) -> TextRule {
+        let spec: TextRuleSpec = toml::from_str(toml_src).unwrap();
+        TextRule::compile(&spec).unwrap()
+    }
+
+    fn texts(blocks: &[Block]) -> Vec<(&str, Option<&str>)> {
+        blocks.iter().map(|b| (b.text.as_str(), b.removed_by.as_deref())).collect()
+    }
+
+    #[test]
+    fn trailing_rule_only_fires_at_the_end() {
+        let rules = TextRules {
+            rules: vec![rule(
+                "name='share'\nphrases=['Share this news']\nscope='trailing'\nunit='line'",
+            )],
+        };
+        let mut blocks = vec![
+            Block::para("Share this news"),
+            Block::para("Body text that stays."),
+            Block::para("Share this news"),
+        ];
+        rules.apply(&mut blocks, "text");
+        assert_eq!(
+            texts(&blocks),
+            vec![
+                ("Share this news", None),
+                ("Body text that stays.", None),
+                ("Share this news", Some("share")),
+            ]
+        );
+    }
+
+    #[test]
+    fn line_rules_split_a_widget_paragraph() {
+        let rules = TextRules {
+            rules: vec![rule(
+                "name='w'\nphrases=['Notify of','Article Rating']\nunit='line'\nscope='trailing'",
+            )],
+        };
+        let mut blocks = vec![Block::para("Body."), Block::para("Article Rating\nNotify of")];
+        rules.apply(&mut blocks, "text");
+        assert_eq!(
+            texts(&blocks),
+            vec![("Body.", None), ("Article Rating", Some("w")), ("Notify of", Some("w"))]
+        );
+    }
+
+    #[test]
+    fn span_rule_captures_a_field() {
+        let rules = TextRules {
+            rules: vec![rule(
+                r"name='date-header'
+pattern='date\s+(\d{4}-\d{2}-\d{2})\s'
+unit='span'
+match='start'
+scope='leading'
+field='date'",
+            )],
+        };
+        let mut blocks = vec![Block::para(" date 2024-01-04 White House claimed."), Block::para("More.")];
+        let (caps, cut) = rules.apply(&mut blocks, "text");
+        assert_eq!(caps[0].value, "2024-01-04");
+        assert_eq!(blocks[0].text, "White House claimed.");
+        assert_eq!(cut.len(), 1);
+    }
+
+    #[test]
+    fn whole_match_ignores_case_and_trailing_punctuation() {
+        let r = rule("name='x'\nphrases=['read more']");
+        assert!(r.find("Read More »").is_some());
+        assert!(r.find("Read more about the plan").is_none());
+    }
+
+    #[test]
+    fn bad_regex_is_an_error() {
+        let spec: TextRuleSpec = toml::from_str("name='x'\npattern='(unclosed'").unwrap();
+        let err = TextRule::compile(&spec).err().unwrap();
+        assert!(err.contains("bad regex"));
+    }
+
+    #[test]
+    fn max_chars_keeps_rules_off_long_paragraphs() {
+        let r = rule("name='x'\npattern='(?i)disclaimer'\nmatch='start'\nmax_chars=20");
+        assert!(r.find("Disclaimer: short").is_some());
+        assert!(r.find("Disclaimer: this is a much longer paragraph").is_none());
+    }
+}
