@@ -187,7 +187,10 @@ fn merge_rules(base: &mut Value, over: Value) {
     };
     for rule in o {
         let name = rule.get("name").and_then(Value::as_str).map(str::to_owned);
-        match name.and_then(|n| b.iter().position(|r| r.get("name").and_then(Value::as_str) == Some(&n))) {
+        match name.and_then(|n| {
+            b.iter()
+                .position(|r| r.get("name").and_then(Value::as_str) == Some(&n))
+        }) {
             Some(i) => b[i] = rule,
             None => b.push(rule),
         }
@@ -218,8 +221,10 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
             Err(m) => errs.push(err(&spec.name, m)),
         }
     }
-    let html = crate::html::Compiled::new(&config.html, &|n| enabled(n)).map_err(|m| vec![err("html", m)]);
-    let text = crate::text::Compiled::new(&config.text, &|n| enabled(n)).map_err(|m| vec![err("text", m)]);
+    let html =
+        crate::html::Compiled::new(&config.html, &|n| enabled(n)).map_err(|m| vec![err("html", m)]);
+    let text =
+        crate::text::Compiled::new(&config.text, &|n| enabled(n)).map_err(|m| vec![err("text", m)]);
     let (html, text) = match (html, text) {
         (Ok(h), Ok(t)) if errs.is_empty() => (h, t),
         (h, t) => {
@@ -265,13 +270,21 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
         message,
     };
     if let Err(e) = toml::from_str::<Value>(src) {
-        return vec![mk(e.span().map(|s| at(s.start)), None, e.message().trim().to_string())];
+        return vec![mk(
+            e.span().map(|s| at(s.start)),
+            None,
+            e.message().trim().to_string(),
+        )];
     }
     let mut errs = Vec::new();
     let spans: RuleSpans = match toml::from_str(src) {
         Ok(s) => s,
         Err(e) => {
-            return vec![mk(e.span().map(|s| at(s.start)), None, e.message().trim().to_string())];
+            return vec![mk(
+                e.span().map(|s| at(s.start)),
+                None,
+                e.message().trim().to_string(),
+            )];
         }
     };
     let mut names: Vec<String> = Vec::new();
@@ -280,7 +293,11 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
         for r in rules {
             let line = at(r.span().start);
             rule_lines.push((at(r.span().start), at(r.span().end)));
-            let name = r.get_ref().get("name").and_then(Value::as_str).map(str::to_owned);
+            let name = r
+                .get_ref()
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             let problem = if section == "html" {
                 HtmlRuleSpec::deserialize(r.get_ref().clone())
                     .map_err(|e| e.message().trim().to_string())
@@ -291,7 +308,11 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
                     .and_then(|s| TextRule::compile(&s).map(|_| ()))
             };
             if let Err(m) = problem {
-                errs.push(mk(Some(line), name.clone(), format!("[[{section}.rules]]: {m}")));
+                errs.push(mk(
+                    Some(line),
+                    name.clone(),
+                    format!("[[{section}.rules]]: {m}"),
+                ));
             }
             if let Some(n) = name {
                 names.push(n);
@@ -301,7 +322,8 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
     // The rest of the schema: unknown keys and wrong types outside the rule tables.
     if let Err(e) = toml::from_str::<Config>(src) {
         let line = e.span().map(|s| at(s.start));
-        let inside_rule = line.is_some_and(|l| rule_lines.iter().any(|(a, b)| (*a..=*b).contains(&l)));
+        let inside_rule =
+            line.is_some_and(|l| rule_lines.iter().any(|(a, b)| (*a..=*b).contains(&l)));
         if !inside_rule {
             errs.push(mk(line, None, e.message().trim().to_string()));
         }
@@ -326,7 +348,11 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
         };
         for d in spans.disable.iter().filter(|d| !known(d)) {
             let line = src.find(&format!("\"{d}\"")).map(at);
-            errs.push(mk(line, Some(d.clone()), "`disable` names no known rule".into()));
+            errs.push(mk(
+                line,
+                Some(d.clone()),
+                "`disable` names no known rule".into(),
+            ));
         }
     }
     errs

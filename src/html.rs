@@ -42,7 +42,8 @@ pub struct HtmlRule {
 impl HtmlRule {
     /// Compile a spec; the error says what is wrong.
     pub fn compile(spec: &HtmlRuleSpec) -> Result<HtmlRule, String> {
-        let selector = Selector::parse(&spec.selector).map_err(|e| format!("bad CSS selector: {e}"))?;
+        let selector =
+            Selector::parse(&spec.selector).map_err(|e| format!("bad CSS selector: {e}"))?;
         Ok(HtmlRule {
             name: Arc::from(spec.name.as_str()),
             selector,

@@ -15,9 +15,11 @@
 //! assert!(out.record.text.contains("Hello there"));
 //! ```
 
+pub mod batch;
 pub mod block;
 pub mod config;
 pub mod decode;
+pub mod explain;
 pub mod html;
 pub mod metadata;
 pub mod normalize;
@@ -62,10 +64,19 @@ pub struct Outcome {
 /// records with a non-`ok` status.
 pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
     let source = page.source;
-    let decoded = match decode::decode(page.bytes, &rules.config.decode, page.kind_hint, page.charset) {
+    let decoded = match decode::decode(
+        page.bytes,
+        &rules.config.decode,
+        page.kind_hint,
+        page.charset,
+    ) {
         Ok(d) => d,
-        Err(DecodeError::Empty) => return rejected(Record::reject(source, "empty", Some("no text".into()))),
-        Err(DecodeError::Binary(why)) => return rejected(Record::reject(source, "binary", Some(why))),
+        Err(DecodeError::Empty) => {
+            return rejected(Record::reject(source, "empty", Some("no text".into())))
+        }
+        Err(DecodeError::Binary(why)) => {
+            return rejected(Record::reject(source, "binary", Some(why)))
+        }
     };
     let today = today();
     let ctx = metadata::Context {

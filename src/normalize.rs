@@ -29,7 +29,11 @@ pub fn block_text(text: &str, kind: BlockKind, cfg: &NormalizeConfig) -> String 
             .collect();
     }
     if kind == BlockKind::Code {
-        return if cfg.trim { s.trim_matches('\n').trim_end().to_string() } else { s };
+        return if cfg.trim {
+            s.trim_matches('\n').trim_end().to_string()
+        } else {
+            s
+        };
     }
     if cfg.collapse_spaces || cfg.trim {
         let mut out = String::with_capacity(s.len());
@@ -60,7 +64,11 @@ pub fn block_text(text: &str, kind: BlockKind, cfg: &NormalizeConfig) -> String 
         if cfg.trim {
             // Drop empty lines inside a block: a blank line would split the paragraph.
             if s.contains("\n\n") || s.starts_with('\n') || s.ends_with('\n') {
-                s = s.split('\n').filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+                s = s
+                    .split('\n')
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n");
             }
         }
     }
@@ -147,7 +155,10 @@ mod tests {
             paragraph_breaks: false,
             trim: false,
         };
-        assert_eq!(block_text(" a  b\u{200B} ", BlockKind::Paragraph, &off), " a  b\u{200B} ");
+        assert_eq!(
+            block_text(" a  b\u{200B} ", BlockKind::Paragraph, &off),
+            " a  b\u{200B} "
+        );
         assert_eq!(join(&[Block::para("a"), Block::para("b")], &off), "a\nb");
     }
 

@@ -149,7 +149,9 @@ impl TextRule {
                 return Err("`field` needs `unit = \"span\"`".into());
             }
             if !CAPTURE_FIELDS.contains(&f.as_str()) {
-                return Err(format!("unknown field `{f}` (expected one of {CAPTURE_FIELDS:?})"));
+                return Err(format!(
+                    "unknown field `{f}` (expected one of {CAPTURE_FIELDS:?})"
+                ));
             }
         }
         if let Some(f) = &spec.format {
@@ -219,7 +221,9 @@ fn fold_phrase(s: &str) -> String {
         }
         out.extend(w.chars().flat_map(char::to_lowercase));
     }
-    let trimmed = out.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace() || matches!(c, '…' | '»' | '›' | '→'));
+    let trimmed = out.trim_end_matches(|c: char| {
+        c.is_ascii_punctuation() || c.is_whitespace() || matches!(c, '…' | '»' | '›' | '→')
+    });
     trimmed.to_string()
 }
 
@@ -243,7 +247,11 @@ impl TextRules {
     ///
     /// Returns the values span rules captured and the text removed from inside blocks
     /// (as `(rule, removed text)`), so the record can count it.
-    pub fn apply(&self, blocks: &mut Vec<Block>, format: &str) -> (Vec<Capture>, Vec<(Arc<str>, String)>) {
+    pub fn apply(
+        &self,
+        blocks: &mut Vec<Block>,
+        format: &str,
+    ) -> (Vec<Capture>, Vec<(Arc<str>, String)>) {
         let mut captures = Vec::new();
         let mut cut = Vec::new();
         let active: Vec<&TextRule> = self.rules.iter().filter(|r| r.applies_to(format)).collect();
@@ -291,10 +299,9 @@ impl TextRules {
 
         // Whole-unit rules that may fire anywhere.
         for b in blocks.iter_mut().filter(|b| b.is_kept()) {
-            if let Some(r) = active
-                .iter()
-                .find(|r| r.unit != Unit::Span && r.scope == Scope::Anywhere && r.find(&b.text).is_some())
-            {
+            if let Some(r) = active.iter().find(|r| {
+                r.unit != Unit::Span && r.scope == Scope::Anywhere && r.find(&b.text).is_some()
+            }) {
                 b.removed_by = Some(r.name.clone());
             }
         }
@@ -308,17 +315,16 @@ impl TextRules {
             .iter()
             .filter(|r| r.unit != Unit::Span && matches!(r.scope, Scope::Trailing | Scope::Edges))
             .collect();
-        let n = blocks.len();
         if !leading.is_empty() {
-            for i in 0..n {
-                if !edge_step(&mut blocks[i], &leading) {
+            for b in blocks.iter_mut() {
+                if !edge_step(b, &leading) {
                     break;
                 }
             }
         }
         if !trailing.is_empty() {
-            for i in (0..n).rev() {
-                if !edge_step(&mut blocks[i], &trailing) {
+            for b in blocks.iter_mut().rev() {
+                if !edge_step(b, &trailing) {
                     break;
                 }
             }
@@ -370,10 +376,10 @@ fn split_matching_lines(blocks: &mut Vec<Block>, rules: &[&TextRule]) {
     }
     let mut out = Vec::with_capacity(blocks.len());
     for b in blocks.drain(..) {
-        let splittable = b.is_kept() && b.text.contains('\n') && b.kind != crate::block::BlockKind::Code;
+        let splittable =
+            b.is_kept() && b.text.contains('\n') && b.kind != crate::block::BlockKind::Code;
         if splittable
-            && b
-                .text
+            && b.text
                 .lines()
                 .any(|l| line_rules.iter().any(|r| r.find(l).is_some()))
         {
@@ -397,7 +403,10 @@ mod tests {
     }
 
     fn texts(blocks: &[Block]) -> Vec<(&str, Option<&str>)> {
-        blocks.iter().map(|b| (b.text.as_str(), b.removed_by.as_deref())).collect()
+        blocks
+            .iter()
+            .map(|b| (b.text.as_str(), b.removed_by.as_deref()))
+            .collect()
     }
 
     #[test]
@@ -430,11 +439,18 @@ mod tests {
                 "name='w'\nphrases=['Notify of','Article Rating']\nunit='line'\nscope='trailing'",
             )],
         };
-        let mut blocks = vec![Block::para("Body."), Block::para("Article Rating\nNotify of")];
+        let mut blocks = vec![
+            Block::para("Body."),
+            Block::para("Article Rating\nNotify of"),
+        ];
         rules.apply(&mut blocks, "text");
         assert_eq!(
             texts(&blocks),
-            vec![("Body.", None), ("Article Rating", Some("w")), ("Notify of", Some("w"))]
+            vec![
+                ("Body.", None),
+                ("Article Rating", Some("w")),
+                ("Notify of", Some("w"))
+            ]
         );
     }
 
@@ -450,7 +466,10 @@ scope='leading'
 field='date'",
             )],
         };
-        let mut blocks = vec![Block::para(" date 2024-01-04 White House claimed."), Block::para("More.")];
+        let mut blocks = vec![
+            Block::para(" date 2024-01-04 White House claimed."),
+            Block::para("More."),
+        ];
         let (caps, cut) = rules.apply(&mut blocks, "text");
         assert_eq!(caps[0].value, "2024-01-04");
         assert_eq!(blocks[0].text, "White House claimed.");
@@ -475,6 +494,8 @@ field='date'",
     fn max_chars_keeps_rules_off_long_paragraphs() {
         let r = rule("name='x'\npattern='(?i)disclaimer'\nmatch='start'\nmax_chars=20");
         assert!(r.find("Disclaimer: short").is_some());
-        assert!(r.find("Disclaimer: this is a much longer paragraph").is_none());
+        assert!(r
+            .find("Disclaimer: this is a much longer paragraph")
+            .is_none());
     }
 }

@@ -1,0 +1,43 @@
+//! `explain`: show a page block by block, each marked kept or removed with the rule
+//! that decided, then the record.
+
+use std::io::{self, Write};
+
+use crate::Outcome;
+
+/// Write the explanation of `out` to `w`, with ANSI colours when `color` is set.
+pub fn write(w: &mut dyn Write, out: &Outcome, color: bool) -> io::Result<()> {
+    let (green, red, dim, reset) = if color {
+        ("\x1b[32m", "\x1b[31m", "\x1b[2m", "\x1b[0m")
+    } else {
+        ("", "", "", "")
+    };
+    for (i, b) in out.blocks.iter().enumerate() {
+        let text = b.text.replace('\n', " ⏎ ");
+        let short: String = if text.chars().count() > 160 {
+            let mut s: String = text.chars().take(157).collect();
+            s.push_str("...");
+            s
+        } else {
+            text
+        };
+        match &b.removed_by {
+            None => writeln!(
+                w,
+                "{green}{i:>4} KEEP   {:<7}{reset} {short}",
+                b.kind.label()
+            )?,
+            Some(rule) => writeln!(
+                w,
+                "{red}{i:>4} REMOVE {:<7}{reset} {dim}[{rule}] {short}{reset}",
+                b.kind.label()
+            )?,
+        }
+    }
+    if out.blocks.is_empty() {
+        writeln!(w, "(no blocks: the page was rejected before extraction)")?;
+    }
+    writeln!(w, "---")?;
+    serde_json::to_writer_pretty(&mut *w, &out.record).map_err(io::Error::other)?;
+    writeln!(w)
+}
