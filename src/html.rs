@@ -1,72 +1,1113 @@
-//! The HTML path: parse, drop elements that never hold content, find the main
-//! content block, and emit it as blocks. (Stub: being implemented.)
+//! The HTML path: walk the parsed DOM once into a flat arena of elements and text
+//! blocks, drop what never holds content (tags, hidden elements, `[[html.rules]]`),
+//! score the remaining elements to find the main content (readability's idea:
+//! paragraph scores flow up to their ancestors, damped by link density and class/id
+//! hints), join related siblings, and emit every block marked kept or removed.
+//!
+//! Nothing here recurses over the tree, so arbitrarily deep pages are safe.
 
-use scraper::{Html, Selector};
-use serde::Deserialize;
 use std::sync::Arc;
 
-use crate::block::Block;
+use ego_tree::iter::Edge;
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use scraper::{ElementRef, Html, Node, Selector};
+use serde::Deserialize;
 
-/// Names of rules built into the HTML path, for `disable`.
-pub const BUILTIN_RULES: &[&str] = &[];
+use crate::block::{Block, BlockKind};
+
+/// Rule names the HTML path uses for its own decisions; `disable` accepts them.
+pub const BUILTIN_RULES: &[&str] = &[
+    RULE_HIDDEN,
+    RULE_TAGS,
+    RULE_CHROME_TAGS,
+    RULE_OUTSIDE,
+    RULE_LINK_DENSITY,
+    RULE_TITLE,
+];
+const RULE_HIDDEN: &str = "html-hidden";
+const RULE_TAGS: &str = "html-tags";
+const RULE_CHROME_TAGS: &str = "html-chrome-tags";
+const RULE_OUTSIDE: &str = "html-outside-content";
+const RULE_LINK_DENSITY: &str = "html-link-density";
+const RULE_TITLE: &str = "html-title";
 
 /// `[html]` settings.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HtmlConfig {
-    /// `[[html.rules]]`: elements to drop, by CSS selector.
+    /// Elements that never hold article text; dropped with their subtree (rule `html-tags`).
+    pub drop_tags: Vec<String>,
+    /// Elements dropped unless inside `<article>` or `<main>` (rule `html-chrome-tags`).
+    pub chrome_tags: Vec<String>,
+    /// Class/id regex that marks likely content containers.
+    pub positive_hints: String,
+    /// Class/id regex that marks likely chrome containers.
+    pub negative_hints: String,
+    /// Blocks shorter than this (chars) add nothing to their ancestors' scores.
+    pub min_paragraph_chars: usize,
+    /// A sibling of the best container joins the content when its score is at least this share of the best.
+    pub sibling_share: f32,
+    /// Blocks inside the content with a larger share of link text are removed (`html-link-density`)...
+    pub max_link_density: f32,
+    /// ...unless they are at least this long (chars).
+    pub link_density_min_chars: usize,
+    /// A rule never drops an element that holds more than this share of the page's text.
+    pub guard_share: f32,
+    /// When the chosen content holds less than this share of the page's good text,
+    /// the whole page (minus dropped elements) is used instead.
+    pub fallback_share: f32,
+    /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
+}
+
+impl Default for HtmlConfig {
+    fn default() -> Self {
+        HtmlConfig {
+            drop_tags: Vec::new(),
+            chrome_tags: Vec::new(),
+            positive_hints: String::new(),
+            negative_hints: String::new(),
+            min_paragraph_chars: 25,
+            sibling_share: 0.2,
+            max_link_density: 0.5,
+            link_density_min_chars: 300,
+            guard_share: 0.5,
+            fallback_share: 0.25,
+            rules: Vec::new(),
+        }
+    }
 }
 
 impl HtmlConfig {
     /// Range problems in thresholds, as messages.
     pub fn validate(&self) -> Vec<String> {
-        Vec::new()
+        let mut out = Vec::new();
+        for (name, v) in [
+            ("html.sibling_share", self.sibling_share),
+            ("html.max_link_density", self.max_link_density),
+            ("html.guard_share", self.guard_share),
+            ("html.fallback_share", self.fallback_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                out.push(format!("{name} = {v} is out of range 0..1"));
+            }
+        }
+        out
     }
 }
 
-/// One `[[html.rules]]` table.
+/// One `[[html.rules]]` table: give `selector` (CSS) or `class_id` (a regex tested
+/// against the element's `class` and `id` attributes), or both (both must match).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HtmlRuleSpec {
     pub name: String,
-    pub selector: String,
+    #[serde(default)]
+    pub selector: Option<String>,
+    #[serde(default)]
+    pub class_id: Option<String>,
 }
 
 /// A compiled HTML rule.
 pub struct HtmlRule {
     pub name: Arc<str>,
-    pub selector: Selector,
+    selector: Option<Selector>,
+    class_id: Option<Regex>,
 }
 
 impl HtmlRule {
     /// Compile a spec; the error says what is wrong.
     pub fn compile(spec: &HtmlRuleSpec) -> Result<HtmlRule, String> {
-        let selector =
-            Selector::parse(&spec.selector).map_err(|e| format!("bad CSS selector: {e}"))?;
+        if spec.name.trim().is_empty() {
+            return Err("rule has an empty name".into());
+        }
+        if spec.selector.is_none() && spec.class_id.is_none() {
+            return Err("needs a `selector` or `class_id`".into());
+        }
+        let selector = match &spec.selector {
+            Some(s) => {
+                Some(Selector::parse(s).map_err(|e| format!("bad CSS selector `{s}`: {e}"))?)
+            }
+            None => None,
+        };
+        let class_id = match &spec.class_id {
+            Some(p) => Some(compile_regex(p)?),
+            None => None,
+        };
         Ok(HtmlRule {
             name: Arc::from(spec.name.as_str()),
             selector,
+            class_id,
         })
     }
 }
 
+fn compile_regex(p: &str) -> Result<Regex, String> {
+    RegexBuilder::new(p)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| format!("bad regex: {e}"))
+}
+
 /// Compiled `[html]` settings.
-pub struct Compiled {}
+pub struct Compiled {
+    drop_tags: Vec<String>,
+    chrome_tags: Vec<String>,
+    positive: Option<Regex>,
+    negative: Option<Regex>,
+    /// All `class_id` rules at once, for one test per element.
+    class_set: RegexSet,
+    /// Index into the rule list for each pattern of `class_set`.
+    class_rule: Vec<usize>,
+    names: Names,
+    cfg: HtmlConfig,
+}
+
+/// Rule names as shared strings (one allocation per run, not per block).
+struct Names {
+    hidden: Option<Arc<str>>,
+    tags: Option<Arc<str>>,
+    chrome: Option<Arc<str>>,
+    outside: Option<Arc<str>>,
+    link_density: Option<Arc<str>>,
+    title: Option<Arc<str>>,
+}
 
 impl Compiled {
     /// Compile; `enabled` says whether a built-in rule name is switched on.
     pub fn new(cfg: &HtmlConfig, enabled: &dyn Fn(&str) -> bool) -> Result<Compiled, String> {
-        let _ = (cfg, enabled);
-        Ok(Compiled {})
+        let name = |n: &str| enabled(n).then(|| Arc::<str>::from(n));
+        let opt_re = |p: &str| -> Result<Option<Regex>, String> {
+            if p.is_empty() {
+                Ok(None)
+            } else {
+                compile_regex(p).map(Some)
+            }
+        };
+        let mut patterns = Vec::new();
+        let mut class_rule = Vec::new();
+        for (i, r) in cfg.rules.iter().enumerate() {
+            if let (Some(p), None) = (&r.class_id, &r.selector) {
+                if enabled(&r.name) {
+                    patterns.push(p.clone());
+                    class_rule.push(i);
+                }
+            }
+        }
+        let class_set = RegexSetBuilder::new(&patterns)
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|e| format!("class_id patterns: {e}"))?;
+        Ok(Compiled {
+            drop_tags: cfg
+                .drop_tags
+                .iter()
+                .map(|t| t.to_ascii_lowercase())
+                .collect(),
+            chrome_tags: cfg
+                .chrome_tags
+                .iter()
+                .map(|t| t.to_ascii_lowercase())
+                .collect(),
+            positive: opt_re(&cfg.positive_hints).map_err(|e| format!("positive_hints: {e}"))?,
+            negative: opt_re(&cfg.negative_hints).map_err(|e| format!("negative_hints: {e}"))?,
+            class_set,
+            class_rule,
+            names: Names {
+                hidden: name(RULE_HIDDEN),
+                tags: name(RULE_TAGS),
+                chrome: name(RULE_CHROME_TAGS),
+                outside: name(RULE_OUTSIDE),
+                link_density: name(RULE_LINK_DENSITY),
+                title: name(RULE_TITLE),
+            },
+            cfg: cfg.clone(),
+        })
     }
+}
+
+/// Tags whose text is never page text at all (not even removed chrome).
+fn is_invisible_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script" | "style" | "template" | "head" | "svg" | "math" | "object" | "embed" | "canvas"
+    )
+}
+
+/// Tags that start and end a block of text.
+fn is_block_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "caption"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "form"
+            | "fieldset"
+            | "legend"
+            | "address"
+            | "hr"
+            | "details"
+            | "summary"
+            | "center"
+            | "hgroup"
+            | "menu"
+            | "body"
+            | "html"
+            | "dialog"
+            | "option"
+            | "textarea"
+            | "select"
+            | "button"
+            | "label"
+            | "iframe"
+            | "video"
+            | "audio"
+            | "picture"
+    )
+}
+
+fn block_kind(tag: &str) -> BlockKind {
+    match tag {
+        "h1" => BlockKind::Heading(1),
+        "h2" => BlockKind::Heading(2),
+        "h3" => BlockKind::Heading(3),
+        "h4" => BlockKind::Heading(4),
+        "h5" => BlockKind::Heading(5),
+        "h6" => BlockKind::Heading(6),
+        "li" | "dt" | "dd" => BlockKind::ListItem,
+        "blockquote" => BlockKind::Quote,
+        "pre" => BlockKind::Code,
+        "tr" => BlockKind::TableRow,
+        _ => BlockKind::Paragraph,
+    }
+}
+
+/// One element of the arena.
+struct El {
+    parent: u32,
+    tag: Tag,
+    /// Blocks of this element's subtree: `blocks[start..end]`.
+    start: u32,
+    end: u32,
+    /// A rule that wants this element gone (decided after the walk, with guards).
+    drop: Option<Arc<str>>,
+    /// Class/id hint weight.
+    weight: f32,
+    score: f32,
+    class_id: Option<Box<str>>,
+}
+
+/// The few tags the scorer treats specially.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Div,
+    Article,
+    Main,
+    Body,
+    Section,
+    Td,
+    Pre,
+    Blockquote,
+    List,
+    Heading,
+    Form,
+    Other,
+}
+
+fn tag_of(name: &str) -> Tag {
+    match name {
+        "div" => Tag::Div,
+        "article" => Tag::Article,
+        "main" => Tag::Main,
+        "body" => Tag::Body,
+        "section" => Tag::Section,
+        "td" => Tag::Td,
+        "pre" => Tag::Pre,
+        "blockquote" => Tag::Blockquote,
+        "ul" | "ol" | "dl" | "dd" | "dt" | "li" | "address" => Tag::List,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => Tag::Heading,
+        "form" => Tag::Form,
+        _ => Tag::Other,
+    }
+}
+
+/// A block of text in the arena.
+struct RawBlock {
+    text: String,
+    kind: BlockKind,
+    /// The innermost block-level element holding the text.
+    owner: u32,
+    chars: u32,
+    link_chars: u32,
+    commas: u32,
+    removed: Option<Arc<str>>,
+}
+
+/// Accumulates inline text until the next block boundary.
+struct Buffer {
+    text: String,
+    chars: u32,
+    link_chars: u32,
+    commas: u32,
+    /// Inside `<pre>`: keep whitespace.
+    pre_depth: u32,
+    /// Inside `<a>`.
+    link_depth: u32,
+    pending_space: bool,
+}
+
+impl Buffer {
+    fn push_text(&mut self, s: &str) {
+        if self.pre_depth > 0 {
+            for c in s.chars() {
+                if !c.is_whitespace() {
+                    self.count(c);
+                }
+            }
+            self.text.push_str(s);
+            return;
+        }
+        for c in s.chars() {
+            if c.is_whitespace() {
+                self.pending_space = true;
+            } else {
+                if self.pending_space && !self.text.is_empty() && !self.text.ends_with(['\n', '\t'])
+                {
+                    self.text.push(' ');
+                }
+                self.pending_space = false;
+                self.text.push(c);
+                self.count(c);
+            }
+        }
+    }
+
+    fn count(&mut self, c: char) {
+        self.chars += 1;
+        if self.link_depth > 0 {
+            self.link_chars += 1;
+        }
+        if matches!(c, ',' | '，' | '、' | '،') {
+            self.commas += 1;
+        }
+    }
+
+    fn push_break(&mut self, c: char) {
+        if !self.text.is_empty() && !self.text.ends_with(['\n', '\t']) {
+            self.text.push(c);
+        }
+        self.pending_space = false;
+    }
+}
+
+/// The arena built by one walk over the DOM.
+struct Arena {
+    els: Vec<El>,
+    blocks: Vec<RawBlock>,
+}
+
+/// Parse a document the way a browser without JavaScript would, so `<noscript>`
+/// content (some sites serve their whole text there) is parsed as markup.
+pub fn parse(text: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let opts = html5ever::ParseOpts {
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            scripting_enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts)
+        .one(text)
 }
 
 /// Extract the main content of `doc` as blocks (removed ones included, marked).
 pub fn extract(doc: &Html, rules: &crate::config::Rules) -> Vec<Block> {
-    let _ = rules;
-    let sel = Selector::parse("p").unwrap();
-    doc.select(&sel)
-        .map(|p| Block::para(p.text().collect::<String>()))
+    let c = &rules.html;
+    let mut arena = walk(doc, c, &rules.html_rules);
+    decide_drops(&mut arena, c);
+    select_content(&mut arena, c);
+    arena
+        .blocks
+        .into_iter()
+        .filter(|b| !b.text.trim().is_empty())
+        .map(|b| Block {
+            text: b.text,
+            kind: b.kind,
+            removed_by: b.removed,
+        })
         .collect()
+}
+
+/// Walk the DOM once (iteratively) into the arena.
+fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
+    let mut els: Vec<El> = Vec::with_capacity(512);
+    let mut blocks: Vec<RawBlock> = Vec::with_capacity(256);
+    // Stack of open elements (arena index, is block-level); text goes to the top block owner.
+    let mut stack: Vec<(u32, bool)> = Vec::with_capacity(64);
+    // Inside an invisible or immediately dropped subtree: depth counter and where its text goes.
+    let mut skip_depth = 0u32;
+    let mut skip_text: Option<(String, Arc<str>)> = None;
+    let mut buf = Buffer {
+        text: String::new(),
+        chars: 0,
+        link_chars: 0,
+        commas: 0,
+        pre_depth: 0,
+        link_depth: 0,
+        pending_space: false,
+    };
+    let mut kinds: Vec<BlockKind> = vec![BlockKind::Paragraph];
+
+    fn flush(buf: &mut Buffer, blocks: &mut Vec<RawBlock>, owner: u32, kind: BlockKind) {
+        if buf.chars > 0 {
+            let text = std::mem::take(&mut buf.text);
+            blocks.push(RawBlock {
+                text: if kind == BlockKind::Code {
+                    text
+                } else {
+                    text.trim().to_string()
+                },
+                kind,
+                owner,
+                chars: buf.chars,
+                link_chars: buf.link_chars,
+                commas: buf.commas,
+                removed: None,
+            });
+        } else {
+            buf.text.clear();
+        }
+        buf.chars = 0;
+        buf.link_chars = 0;
+        buf.commas = 0;
+        buf.pending_space = false;
+    }
+
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Text(t) => {
+                    if skip_depth > 0 {
+                        if let Some((s, _)) = skip_text.as_mut() {
+                            s.push_str(t);
+                        }
+                    } else {
+                        buf.push_text(t);
+                    }
+                }
+                Node::Element(e) => {
+                    let name = e.name();
+                    if skip_depth > 0 {
+                        skip_depth += 1;
+                        if let Some((s, _)) = skip_text.as_mut() {
+                            if is_block_tag(name) {
+                                s.push(' ');
+                            }
+                        }
+                        continue;
+                    }
+                    if is_invisible_tag(name) {
+                        skip_depth = 1;
+                        skip_text = None;
+                        continue;
+                    }
+                    // Immediate drops: hidden elements, and inline elements a rule names.
+                    let hidden = is_hidden(e);
+                    let block = is_block_tag(name);
+                    let rule = matching_rule(e, ElementRef::wrap(node), c, rules);
+                    let immediate = if hidden {
+                        c.names.hidden.clone()
+                    } else if !block {
+                        rule.clone()
+                    } else {
+                        None
+                    };
+                    if let Some(r) = immediate {
+                        let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+                        flush(
+                            &mut buf,
+                            &mut blocks,
+                            owner,
+                            *kinds.last().unwrap_or(&BlockKind::Paragraph),
+                        );
+                        skip_depth = 1;
+                        skip_text = Some((String::new(), r));
+                        continue;
+                    }
+                    if name == "br" {
+                        buf.push_break('\n');
+                        continue;
+                    }
+                    if name == "td" || name == "th" {
+                        buf.push_break('\t');
+                    }
+                    if name == "img" {
+                        continue;
+                    }
+                    let idx = els.len() as u32;
+                    let parent = stack.last().map_or(u32::MAX, |s| s.0);
+                    if block {
+                        let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+                        flush(
+                            &mut buf,
+                            &mut blocks,
+                            owner,
+                            *kinds.last().unwrap_or(&BlockKind::Paragraph),
+                        );
+                        kinds.push(block_kind(name));
+                    }
+                    let drop = if !block {
+                        None
+                    } else if let Some(r) = rule {
+                        Some(r)
+                    } else if c.drop_tags.iter().any(|t| t == name) {
+                        c.names.tags.clone()
+                    } else if c.chrome_tags.iter().any(|t| t == name) {
+                        c.names.chrome.clone()
+                    } else {
+                        None
+                    };
+                    let class_id = class_id_of(e);
+                    let weight =
+                        class_id.as_deref().map_or(0.0, |s| hint_weight(s, c)) + itemprop_weight(e);
+                    els.push(El {
+                        parent,
+                        tag: tag_of(name),
+                        start: blocks.len() as u32,
+                        end: 0,
+                        drop,
+                        weight,
+                        score: 0.0,
+                        class_id: None,
+                    });
+                    if block {
+                        els[idx as usize].class_id = class_id.map(Into::into);
+                    }
+                    if name == "pre" {
+                        buf.pre_depth += 1;
+                    }
+                    if name == "a" {
+                        buf.link_depth += 1;
+                    }
+                    stack.push((idx, block));
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                let Node::Element(e) = node.value() else {
+                    continue;
+                };
+                if skip_depth > 0 {
+                    skip_depth -= 1;
+                    if skip_depth == 0 {
+                        if let Some((text, rule)) = skip_text.take() {
+                            let t = collapse(&text);
+                            if !t.is_empty() {
+                                let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+                                let n = t.chars().count() as u32;
+                                blocks.push(RawBlock {
+                                    text: t,
+                                    kind: BlockKind::Paragraph,
+                                    owner,
+                                    chars: n,
+                                    link_chars: 0,
+                                    commas: 0,
+                                    removed: Some(rule),
+                                });
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let name = e.name();
+                if name == "br" || name == "img" {
+                    continue;
+                }
+                let Some((idx, block)) = stack.pop() else {
+                    continue;
+                };
+                if block {
+                    let kind = kinds.pop().unwrap_or(BlockKind::Paragraph);
+                    flush(&mut buf, &mut blocks, idx, kind);
+                }
+                if name == "pre" {
+                    buf.pre_depth = buf.pre_depth.saturating_sub(1);
+                }
+                if name == "a" {
+                    buf.link_depth = buf.link_depth.saturating_sub(1);
+                }
+                els[idx as usize].end = blocks.len() as u32;
+            }
+        }
+    }
+    let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+    flush(&mut buf, &mut blocks, owner, BlockKind::Paragraph);
+    // Elements left open (cannot happen with html5ever's tree, but be safe).
+    let n = blocks.len() as u32;
+    for (idx, _) in stack {
+        els[idx as usize].end = n;
+    }
+    Arena { els, blocks }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `class` and `id` joined, for hint and rule regexes.
+fn class_id_of(e: &scraper::node::Element) -> Option<String> {
+    let class = e.attr("class").unwrap_or("");
+    let id = e.attr("id").unwrap_or("");
+    if class.is_empty() && id.is_empty() {
+        None
+    } else {
+        Some(format!("{class} {id}"))
+    }
+}
+
+fn is_hidden(e: &scraper::node::Element) -> bool {
+    if e.attr("hidden").is_some() {
+        return true;
+    }
+    if let Some(s) = e.attr("style") {
+        let s = s.to_ascii_lowercase();
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    e.attr("aria-hidden") == Some("true")
+}
+
+fn hint_weight(class_id: &str, c: &Compiled) -> f32 {
+    let mut w = 0.0;
+    if c.negative.as_ref().is_some_and(|r| r.is_match(class_id)) {
+        w -= 25.0;
+    }
+    if c.positive.as_ref().is_some_and(|r| r.is_match(class_id)) {
+        w += 25.0;
+    }
+    w
+}
+
+/// schema.org hints: the article body is a strong signal.
+fn itemprop_weight(e: &scraper::node::Element) -> f32 {
+    match e.attr("itemprop") {
+        Some(p) if p.contains("articleBody") || p.contains("text") => 40.0,
+        _ => 0.0,
+    }
+}
+
+/// The first `[[html.rules]]` rule that matches the element, if any.
+fn matching_rule(
+    e: &scraper::node::Element,
+    eref: Option<ElementRef>,
+    c: &Compiled,
+    rules: &[HtmlRule],
+) -> Option<Arc<str>> {
+    if !c.class_rule.is_empty() {
+        if let Some(ci) = class_id_of(e) {
+            if let Some(i) = c.class_set.matches(&ci).iter().next() {
+                return Some(rules_by_spec(rules, &c.cfg, c.class_rule[i]));
+            }
+        }
+    }
+    for r in rules.iter().filter(|r| r.selector.is_some()) {
+        let sel_ok = match (&r.selector, &eref) {
+            (Some(s), Some(er)) => s.matches(er),
+            _ => false,
+        };
+        let ci_ok = r
+            .class_id
+            .as_ref()
+            .is_none_or(|re| class_id_of(e).is_some_and(|ci| re.is_match(&ci)));
+        if sel_ok && ci_ok {
+            return Some(r.name.clone());
+        }
+    }
+    None
+}
+
+/// The compiled rule for a spec index (rules are compiled in spec order, minus disabled ones).
+fn rules_by_spec(rules: &[HtmlRule], cfg: &HtmlConfig, spec_idx: usize) -> Arc<str> {
+    let name = &cfg.rules[spec_idx].name;
+    rules
+        .iter()
+        .find(|r| &*r.name == name.as_str())
+        .map_or_else(|| Arc::from(name.as_str()), |r| r.name.clone())
+}
+
+/// Apply the drops the walk proposed for block elements, with guards: no rule may
+/// remove an element, or a set of elements, holding most of the page's good text (a
+/// layout wrapper with a class like `has-sidebar`, or a page builder that puts
+/// `widget` on every box, must not take the article with it).
+fn decide_drops(a: &mut Arena, c: &Compiled) {
+    let min = c.cfg.min_paragraph_chars as u32;
+    let good = |b: &RawBlock| b.removed.is_none() && b.chars >= min && b.link_chars * 2 < b.chars;
+    let total: u64 = a
+        .blocks
+        .iter()
+        .filter(|b| good(b))
+        .map(|b| u64::from(b.chars))
+        .sum();
+    let limit = (total as f32 * c.cfg.guard_share) as u64;
+    let n = a.els.len();
+    // Whether an element sits inside <article>/<main>, to keep chrome tags placed there.
+    let mut in_article = vec![false; n];
+    // Whether an ancestor is already dropped: only outermost drops count.
+    let mut under_drop = vec![false; n];
+    let mut chosen: Vec<(usize, Arc<str>)> = Vec::new();
+    let mut per_rule: Vec<(Arc<str>, u64)> = Vec::new();
+    for i in 0..n {
+        let p = a.els[i].parent;
+        if p != u32::MAX {
+            let pu = p as usize;
+            in_article[i] = in_article[pu] || matches!(a.els[pu].tag, Tag::Article | Tag::Main);
+            under_drop[i] = under_drop[pu];
+        }
+        let Some(rule) = a.els[i].drop.clone() else {
+            continue;
+        };
+        if under_drop[i] {
+            continue;
+        }
+        let el = &a.els[i];
+        // The containers that hold a whole article are never chrome.
+        if matches!(el.tag, Tag::Body | Tag::Main | Tag::Article) {
+            continue;
+        }
+        if c.names
+            .chrome
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, &rule))
+            && in_article[i]
+        {
+            continue;
+        }
+        let (s, e) = (el.start as usize, el.end as usize);
+        let chars: u64 = a.blocks[s..e]
+            .iter()
+            .filter(|b| good(b))
+            .map(|b| u64::from(b.chars))
+            .sum();
+        if chars > limit && chars > 100 {
+            continue;
+        }
+        under_drop[i] = true;
+        match per_rule.iter_mut().find(|(r, _)| Arc::ptr_eq(r, &rule)) {
+            Some((_, t)) => *t += chars,
+            None => per_rule.push((rule.clone(), chars)),
+        }
+        chosen.push((i, rule));
+    }
+    for (i, rule) in chosen {
+        let over = per_rule
+            .iter()
+            .any(|(r, t)| Arc::ptr_eq(r, &rule) && *t > limit && *t > 100);
+        if over {
+            continue;
+        }
+        let (s, e) = (a.els[i].start as usize, a.els[i].end as usize);
+        for b in &mut a.blocks[s..e] {
+            if b.removed.is_none() {
+                b.removed = Some(rule.clone());
+            }
+        }
+    }
+}
+
+/// Score elements, pick the main content and its related siblings, and mark every
+/// other block removed (`html-outside-content`); then drop link-heavy blocks inside.
+fn select_content(a: &mut Arena, c: &Compiled) {
+    let min_chars = c.cfg.min_paragraph_chars as u32;
+    let n = a.els.len();
+    if n == 0 {
+        return;
+    }
+    // Readability: each paragraph scores 1 + commas + up to 3 for length, and gives
+    // it to its ancestors, damped with distance.
+    let mut candidate = vec![false; n];
+    for bi in 0..a.blocks.len() {
+        let b = &a.blocks[bi];
+        if b.removed.is_some() || b.chars < min_chars {
+            continue;
+        }
+        let ld = b.link_chars as f32 / b.chars.max(1) as f32;
+        if ld > 0.5 {
+            continue;
+        }
+        let score = 1.0 + b.commas as f32 + (b.chars as f32 / 100.0).floor().min(3.0);
+        let mut anc = a.els[b.owner as usize].parent;
+        // A block owned by an inline-only container (e.g. text directly in a div) counts for it too.
+        let mut level = 0;
+        while anc != u32::MAX && level < 5 {
+            let div = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f32 * 3.0,
+            };
+            let el = &mut a.els[anc as usize];
+            if !candidate[anc as usize] {
+                candidate[anc as usize] = true;
+                el.score = base_score(el);
+            }
+            el.score += score / div;
+            anc = el.parent;
+            level += 1;
+        }
+    }
+    // Link density and kept text per element, from the block ranges.
+    let mut prefix_chars = Vec::with_capacity(a.blocks.len() + 1);
+    let mut prefix_links = Vec::with_capacity(a.blocks.len() + 1);
+    let (mut pc, mut pl) = (0u64, 0u64);
+    prefix_chars.push(0);
+    prefix_links.push(0);
+    for b in &a.blocks {
+        if b.removed.is_none() {
+            pc += u64::from(b.chars);
+            pl += u64::from(b.link_chars);
+        }
+        prefix_chars.push(pc);
+        prefix_links.push(pl);
+    }
+    let text_of = |el: &El| prefix_chars[el.end as usize] - prefix_chars[el.start as usize];
+    let links_of = |el: &El| prefix_links[el.end as usize] - prefix_links[el.start as usize];
+    let mut best: Option<usize> = None;
+    let mut best_score = f32::MIN;
+    for (i, &is_candidate) in candidate.iter().enumerate() {
+        if !is_candidate {
+            continue;
+        }
+        let el = &a.els[i];
+        let chars = text_of(el);
+        if chars == 0 {
+            continue;
+        }
+        let ld = links_of(el) as f32 / chars as f32;
+        let s = el.score * (1.0 - ld);
+        a.els[i].score = s;
+        if s > best_score {
+            best_score = s;
+            best = Some(i);
+        }
+    }
+    // Good text of the page: kept text in paragraph-length, low-link blocks.
+    let good_total: u64 = a
+        .blocks
+        .iter()
+        .filter(|b| b.removed.is_none() && b.chars >= min_chars && b.link_chars * 2 < b.chars)
+        .map(|b| u64::from(b.chars))
+        .sum();
+    let good_in = |a: &Arena, s: usize, e: usize| -> u64 {
+        a.blocks[s..e]
+            .iter()
+            .filter(|b| b.removed.is_none() && b.chars >= min_chars && b.link_chars * 2 < b.chars)
+            .map(|b| u64::from(b.chars))
+            .sum()
+    };
+
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    if let Some(top) = best {
+        // Join siblings whose score is close to the best, or that read like paragraphs.
+        let threshold = (best_score * c.cfg.sibling_share).max(10.0);
+        let parent = a.els[top].parent;
+        let top_class = a.els[top].class_id.clone();
+        let siblings: Vec<usize> = if parent == u32::MAX {
+            vec![top]
+        } else {
+            (0..n).filter(|&j| a.els[j].parent == parent).collect()
+        };
+        for j in siblings {
+            let el = &a.els[j];
+            let (s, e) = (el.start as usize, el.end as usize);
+            if j == top {
+                ranges.push((s, e));
+                continue;
+            }
+            let mut bonus = 0.0;
+            if top_class.is_some() && el.class_id == top_class {
+                bonus = best_score * 0.2;
+            }
+            let chars = text_of(el);
+            let ld = if chars > 0 {
+                links_of(el) as f32 / chars as f32
+            } else {
+                1.0
+            };
+            let joined = (candidate[j] && el.score + bonus >= threshold)
+                || (chars > 80 && ld < 0.25 && good_in(a, s, e) * 2 > chars)
+                || (chars > 0 && chars <= 80 && ld == 0.0 && ends_sentence(a, s, e));
+            if joined {
+                ranges.push((s, e));
+            }
+        }
+        // Too little of the page's good text: fall back to everything not dropped.
+        let got: u64 = ranges.iter().map(|&(s, e)| good_in(a, s, e)).sum();
+        if (got as f32) < good_total as f32 * c.cfg.fallback_share {
+            ranges = vec![(0, a.blocks.len())];
+        }
+    } else {
+        ranges.push((0, a.blocks.len()));
+    }
+    ranges.sort_unstable();
+
+    // Mark blocks outside the chosen ranges.
+    let mut inside = vec![false; a.blocks.len()];
+    for &(s, e) in &ranges {
+        for f in &mut inside[s..e] {
+            *f = true;
+        }
+    }
+    let max_ld = c.cfg.max_link_density;
+    let long = c.cfg.link_density_min_chars as u32;
+    let mut seen_text = false;
+    for (bi, b) in a.blocks.iter_mut().enumerate() {
+        if b.removed.is_some() {
+            continue;
+        }
+        if !inside[bi] {
+            b.removed = c.names.outside.clone();
+            continue;
+        }
+        let ld = b.link_chars as f32 / b.chars.max(1) as f32;
+        if ld > max_ld && b.chars < long {
+            if let Some(r) = &c.names.link_density {
+                b.removed = Some(r.clone());
+                continue;
+            }
+        }
+        // The page title repeated as the first heading of the content is metadata, not text.
+        if !seen_text && b.kind == BlockKind::Heading(1) {
+            if let Some(r) = &c.names.title {
+                b.removed = Some(r.clone());
+                continue;
+            }
+        }
+        if b.kind != BlockKind::Heading(1) && b.chars >= min_chars {
+            seen_text = true;
+        }
+    }
+}
+
+fn ends_sentence(a: &Arena, s: usize, e: usize) -> bool {
+    a.blocks[s..e]
+        .iter()
+        .rfind(|b| b.removed.is_none())
+        .is_some_and(|b| {
+            b.text
+                .trim_end()
+                .ends_with(['.', '!', '?', '。', '！', '？'])
+        })
+}
+
+/// Readability's starting score by tag, plus class/id hints.
+fn base_score(el: &El) -> f32 {
+    let t = match el.tag {
+        Tag::Div | Tag::Article | Tag::Main | Tag::Section => 5.0,
+        Tag::Pre | Tag::Td | Tag::Blockquote => 3.0,
+        Tag::List | Tag::Form => -3.0,
+        Tag::Heading => -5.0,
+        Tag::Body | Tag::Other => 0.0,
+    };
+    let article = if el.tag == Tag::Article { 10.0 } else { 0.0 };
+    t + el.weight + article
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules;
+
+    fn kept(html: &str) -> Vec<String> {
+        let rules = Rules::defaults();
+        let doc = Html::parse_document(html);
+        extract(&doc, &rules)
+            .into_iter()
+            .filter(|b| b.is_kept())
+            .map(|b| b.text)
+            .collect()
+    }
+
+    const PARA: &str = "This is a long paragraph of article text, with commas, clauses, and enough words to look like real prose that a reader came for.";
+
+    #[test]
+    fn keeps_the_article_and_drops_navigation() {
+        let html = format!(
+            "<html><body><nav><a href=/>Home</a> <a href=/a>About</a></nav>\
+             <div class=content><h1>Title</h1><p>{PARA}</p><p>{PARA} Again.</p><h2>Sub</h2><ul><li>item one</li><li>item two</li></ul></div>\
+             <footer>Copyright 2024 Example Inc. All rights reserved, forever and ever.</footer></body></html>"
+        );
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t == "Sub"), "{k:?}");
+        assert!(k.iter().any(|t| t == "item one"), "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("Home")), "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("Copyright")), "{k:?}");
+    }
+
+    #[test]
+    fn every_removed_block_names_its_rule() {
+        let html =
+            format!("<body><nav>Menu entries here</nav><article><p>{PARA}</p></article></body>");
+        let rules = Rules::defaults();
+        let blocks = extract(&Html::parse_document(&html), &rules);
+        let nav = blocks.iter().find(|b| b.text.contains("Menu")).unwrap();
+        assert_eq!(nav.removed_by.as_deref(), Some(RULE_TAGS));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut html = String::from("<html><body>");
+        for _ in 0..20_000 {
+            html.push_str("<div>");
+        }
+        html.push_str(PARA);
+        for _ in 0..20_000 {
+            html.push_str("</div>");
+        }
+        html.push_str("</body></html>");
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.contains("long paragraph")));
+    }
+
+    #[test]
+    fn hidden_elements_are_removed() {
+        let html = format!("<body><article><p>{PARA}</p><div style='display: none'>secret text here</div></article></body>");
+        let k = kept(&html);
+        assert!(!k.iter().any(|t| t.contains("secret")));
+    }
+
+    #[test]
+    fn guard_keeps_a_body_with_a_chrome_class() {
+        let html = format!("<body class='comments-open'><div class='share-and-content'><p>{PARA}</p><p>{PARA}</p></div></body>");
+        let k = kept(&html);
+        assert_eq!(k.len(), 2, "{k:?}");
+    }
 }

@@ -86,7 +86,7 @@ pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
     };
     let (mut blocks, mut meta, format) = match decoded.kind {
         ContentKind::Html => {
-            let doc = scraper::Html::parse_document(&decoded.text);
+            let doc = html::parse(&decoded.text);
             let blocks = html::extract(&doc, rules);
             let meta = metadata::from_html(&doc, &ctx);
             (blocks, meta, "html")
