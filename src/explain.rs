@@ -41,3 +41,21 @@ pub fn write(w: &mut dyn Write, out: &Outcome, color: bool) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, &out.record).map_err(io::Error::other)?;
     writeln!(w)
 }
+
+/// Write the explanation as one JSON object: `{"blocks": [{"text", "kind", "removed_by"}], "record": {...}}`.
+pub fn write_json(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
+    let blocks: Vec<serde_json::Value> = out
+        .blocks
+        .iter()
+        .map(|b| {
+            serde_json::json!({
+                "text": b.text,
+                "kind": b.kind.label(),
+                "removed_by": b.removed_by.as_deref(),
+            })
+        })
+        .collect();
+    let v = serde_json::json!({ "blocks": blocks, "record": out.record });
+    serde_json::to_writer(&mut *w, &v).map_err(io::Error::other)?;
+    writeln!(w)
+}

@@ -40,6 +40,9 @@ enum Command {
         /// Rules to merge over the defaults.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Print one JSON object (blocks and record) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Check or print configuration files.
     Config {
@@ -86,7 +89,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
-        Command::Explain { file, config } => explain(&file, config.as_deref()),
+        Command::Explain { file, config, json } => explain(&file, config.as_deref(), json),
         Command::Config { action } => match action {
             ConfigAction::Check { file } => config_check(&file),
             ConfigAction::Default => print_stdout(config::DEFAULT_CONFIG),
@@ -227,7 +230,7 @@ fn progress_bar(len: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
 }
 
 /// `explain`: process one file and print its blocks and record.
-fn explain(file: &Path, config: Option<&Path>) -> Result<ExitCode, Fatal> {
+fn explain(file: &Path, config: Option<&Path>, json: bool) -> Result<ExitCode, Fatal> {
     let rules = load_rules(config)?;
     let walk = source::walk(&[file.to_path_buf()]).map_err(|e| Fatal::Message(e.to_string()))?;
     let Some(item) = walk.items.first() else {
@@ -245,7 +248,12 @@ fn explain(file: &Path, config: Option<&Path>) -> Result<ExitCode, Fatal> {
     let stdout = io::stdout();
     let color = stdout.is_terminal();
     let mut w = io::BufWriter::new(stdout.lock());
-    boilerstrip::explain::write(&mut w, &outcome, color).map_err(|e| Fatal::io("stdout", e))?;
+    if json {
+        boilerstrip::explain::write_json(&mut w, &outcome)
+    } else {
+        boilerstrip::explain::write(&mut w, &outcome, color)
+    }
+    .map_err(|e| Fatal::io("stdout", e))?;
     w.flush().map_err(|e| Fatal::io("stdout", e))?;
     Ok(ExitCode::SUCCESS)
 }
