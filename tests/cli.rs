@@ -1,0 +1,441 @@
+//! End-to-end tests of the `boilerstrip` binary on the shipped fixtures.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::cargo_bin("boilerstrip").unwrap()
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Run `boilerstrip run ARGS` and return (ok records, rejects) parsed from the output files.
+fn run_to_files(args: &[&str]) -> (Vec<Value>, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    bin()
+        .arg("run")
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let rejects = dir.path().join("out.rejects.jsonl");
+    (read_jsonl(&out), read_jsonl(&rejects))
+}
+
+fn read_jsonl(p: &Path) -> Vec<Value> {
+    fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn record<'a>(recs: &'a [Value], source_suffix: &str) -> &'a Value {
+    recs.iter()
+        .find(|r| r["source"].as_str().unwrap().ends_with(source_suffix))
+        .unwrap_or_else(|| panic!("no record for {source_suffix}"))
+}
+
+#[test]
+fn seed_000_title_standfirst_and_widget() {
+    let (ok, _) = run_to_files(&[fixtures().join("seeds").to_str().unwrap()]);
+    let r = record(&ok, "000_7168fac909374ef1.txt");
+    assert_eq!(r["status"], "ok");
+    assert_eq!(r["format"], "text");
+    assert_eq!(
+        r["title"],
+        "White House reveals North Korea’s missile transfer to Russia"
+    );
+    assert_eq!(
+        r["description"],
+        "The White House declassifies information regarding North Korea’s involvement in Russia’s conflict with Ukraine."
+    );
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("The White House announced that North Korea"),
+        "{text}"
+    );
+    assert!(text.ends_with("imposition of sanctions."), "{text}");
+    for chrome in [
+        "Share this news",
+        "votes",
+        "Article Rating",
+        "Notify of",
+        "View all comments",
+    ] {
+        assert!(!text.contains(chrome), "{chrome} left in text");
+    }
+    let rules: Vec<&str> = r["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.is_empty());
+}
+
+#[test]
+fn seed_001_date_header_and_disclaimer() {
+    let (ok, _) = run_to_files(&[fixtures().join("seeds").to_str().unwrap()]);
+    let r = record(&ok, "001_5a44c996ef60cde8.txt");
+    assert_eq!(r["date"], "2024-01-04");
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("White House claimed on Thursday"),
+        "{text}"
+    );
+    assert!(!text.contains("date 2024-01-04"));
+    assert!(!text.contains("Disclaimer"));
+    assert!(text.ends_with("across Ukraine since Friday."), "{text}");
+}
+
+#[test]
+fn html_article_keeps_the_story_and_drops_the_chrome() {
+    let (ok, _) = run_to_files(&[fixtures().join("html/news-article.html").to_str().unwrap()]);
+    let r = &ok[0];
+    assert_eq!(r["status"], "ok");
+    assert_eq!(r["format"], "html");
+    assert_eq!(r["encoding"], "UTF-8");
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Councillors in the harbour town voted"),
+        "{text}"
+    );
+    assert!(text.contains("\n\nWhat happens next\n\n"));
+    assert!(text.contains("Phase two: a small museum and a working flour mill"));
+    assert!(text.ends_with("narrow streets around the quay."), "{text}");
+    for chrome in [
+        "cookies",
+        "Sport",
+        "Home ›",
+        "Share on",
+        "Related stories",
+        "newsletter",
+        "About time!",
+        "Most read",
+        "All rights reserved",
+    ] {
+        assert!(!text.contains(chrome), "{chrome} left in text");
+    }
+    let removed: Vec<&str> = r["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "html-cookie",
+        "html-share",
+        "html-related",
+        "html-comments",
+        "html-newsletter",
+    ] {
+        assert!(removed.contains(&rule), "{rule} not in {removed:?}");
+    }
+    assert_eq!(r["word_count"].as_u64().unwrap() > 150, true);
+}
+
+#[test]
+fn html_article_metadata() {
+    let (ok, _) = run_to_files(&[fixtures().join("html/news-article.html").to_str().unwrap()]);
+    let r = &ok[0];
+    assert_eq!(r["title"], "Harbour town votes to restore its tidal mill");
+    assert_eq!(r["date"], "2024-03-12");
+    assert_eq!(r["datetime"], "2024-03-12T08:30:00+00:00");
+    assert_eq!(r["author"], "Maria Jensen");
+    assert_eq!(r["site_name"], "The Coastal Courier");
+    assert_eq!(
+        r["url"],
+        "https://coastal-courier.example/news/2024/03/12/tidal-mill-vote"
+    );
+    assert_eq!(r["language"], "en");
+}
+
+#[test]
+fn charsets_decode_to_the_right_text() {
+    let (ok, rejects) = run_to_files(&[fixtures().join("charsets").to_str().unwrap()]);
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let enc = |name: &str| record(&ok, name)["encoding"].as_str().unwrap().to_string();
+    assert_eq!(enc("windows-1252.html"), "windows-1252");
+    assert_eq!(enc("shift_jis.html"), "Shift_JIS");
+    assert_eq!(enc("utf16-bom.html"), "UTF-16LE");
+    assert_eq!(enc("no-charset.html"), "windows-1252");
+    for name in [
+        "windows-1252.html",
+        "shift_jis.html",
+        "utf16-bom.html",
+        "no-charset.html",
+    ] {
+        let r = record(&ok, name);
+        assert_eq!(r["replaced_chars"], 0, "{name}");
+        assert!(!r["text"].as_str().unwrap().contains('\u{FFFD}'), "{name}");
+    }
+    assert!(record(&ok, "windows-1252.html")["text"]
+        .as_str()
+        .unwrap()
+        .contains('€'));
+}
+
+#[test]
+fn edge_cases_each_get_a_record_or_reject() {
+    let (ok, rejects) = run_to_files(&[fixtures().join("edge").to_str().unwrap()]);
+    let status = |name: &str| {
+        ok.iter()
+            .chain(&rejects)
+            .find(|r| r["source"].as_str().unwrap().ends_with(name))
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{name} unaccounted for"))
+    };
+    assert_eq!(status("empty.html"), "empty");
+    assert_eq!(status("binary.html"), "binary");
+    assert_eq!(status("truncated.html.gz"), "error");
+    assert_eq!(status("deep-nesting.html.gz"), "ok");
+    let deep = record(&ok, "deep-nesting.html.gz");
+    assert!(deep["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("A paragraph buried under twenty thousand"));
+    let trunc = record(&rejects, "truncated.html.gz");
+    assert!(trunc["error"].as_str().unwrap().contains("truncated"));
+}
+
+#[test]
+fn every_fixture_is_accounted_for_and_sources_are_relative() {
+    let (ok, rejects) = run_to_files(&[fixtures().to_str().unwrap()]);
+    let pages = walk_pages(&fixtures());
+    assert_eq!(
+        ok.len() + rejects.len(),
+        pages,
+        "one record or reject per page"
+    );
+    for r in ok.iter().chain(&rejects) {
+        let s = r["source"].as_str().unwrap();
+        assert!(
+            !s.starts_with('/'),
+            "{s} should be relative to the input root"
+        );
+        assert_eq!(r["id"].as_str().unwrap().len(), 16);
+    }
+    // Sorted input order.
+    let sources: Vec<&str> = ok.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    let mut sorted = sources.clone();
+    sorted.sort();
+    assert_eq!(sources, sorted);
+}
+
+fn walk_pages(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            n += walk_pages(&p);
+        } else if boilerstrip::source::classify_name(&p.file_name().unwrap().to_string_lossy())
+            .is_some()
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn output_is_identical_for_any_worker_count() {
+    let run = |j: &str| {
+        bin()
+            .args(["run", fixtures().to_str().unwrap(), "-q", "-j", j])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+}
+
+#[test]
+fn stdin_paths_are_read_with_dash() {
+    let seeds = fixtures().join("seeds");
+    let list = format!(
+        "{}\n{}\n",
+        seeds.join("000_7168fac909374ef1.txt").display(),
+        seeds.join("001_5a44c996ef60cde8.txt").display()
+    );
+    let out = bin()
+        .args(["run", "-", "-q"])
+        .write_stdin(list)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn strict_exits_1_on_rejects_and_summary_counts_them() {
+    let out = bin()
+        .args(["run", fixtures().join("edge").to_str().unwrap(), "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("4 pages: 1 ok, 3 rejected"), "{err}");
+    assert!(err.contains("binary 1"), "{err}");
+}
+
+#[test]
+fn bad_config_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    fs::write(&cfg, "[[text.rules]]\nname = \"broken\"\npattern = \"(\"\n").unwrap();
+    let out = dir.path().join("out.jsonl");
+    let res = bin()
+        .args([
+            "run",
+            fixtures().join("seeds").to_str().unwrap(),
+            "--config",
+        ])
+        .arg(&cfg)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8(res.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml:1") && err.contains("broken") && err.contains("regex"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "only the config file remains"
+    );
+}
+
+#[test]
+fn missing_input_root_exits_2_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let res = bin()
+        .args(["run", "/no/such/folder", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(2));
+    assert!(String::from_utf8(res.stderr)
+        .unwrap()
+        .contains("/no/such/folder"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn config_check_reports_lines_and_default_prints_the_shipped_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    fs::write(
+        &cfg,
+        "[[html.rules]]\nname = \"x\"\nselector = \"div[\"\n\n[[text.rules]]\nname = \"y\"\nphrases = [\"a\"]\nscope = \"sideways\"\n",
+    )
+    .unwrap();
+    let res = bin().args(["config", "check"]).arg(&cfg).output().unwrap();
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8(res.stderr).unwrap();
+    assert!(err.contains("c.toml:1: rule `x`"), "{err}");
+    assert!(err.contains("c.toml:5: rule `y`"), "{err}");
+
+    let shipped =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml")).unwrap();
+    let out = bin().args(["config", "default"]).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), shipped);
+    let ok = bin()
+        .args(["config", "check"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+}
+
+#[test]
+fn user_config_can_disable_a_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    fs::write(&cfg, "disable = [\"html-share\"]\n").unwrap();
+    let out = bin()
+        .args([
+            "run",
+            fixtures().join("html/news-article.html").to_str().unwrap(),
+            "-q",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let removed: Vec<&str> = r["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
+    assert!(!removed.contains(&"html-share"), "{removed:?}");
+}
+
+#[test]
+fn explain_names_the_rules() {
+    let out = bin()
+        .args([
+            "explain",
+            fixtures().join("html/news-article.html").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.contains("REMOVE") && s.contains("[html-related] Related stories"),
+        "{s}"
+    );
+    assert!(s.contains("KEEP"));
+    assert!(s.contains("\"status\": \"ok\""));
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command as StdCommand, Stdio};
+    // Enough pages that the output exceeds the pipe buffer.
+    let dir = tempfile::tempdir().unwrap();
+    let page = fs::read(fixtures().join("html/news-article.html")).unwrap();
+    for i in 0..400 {
+        fs::write(dir.path().join(format!("p{i:04}.html")), &page).unwrap();
+    }
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("boilerstrip"))
+        .args(["run", dir.path().to_str().unwrap(), "-q", "-j", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
