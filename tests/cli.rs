@@ -140,7 +140,7 @@ fn html_article_keeps_the_story_and_drops_the_chrome() {
     ] {
         assert!(removed.contains(&rule), "{rule} not in {removed:?}");
     }
-    assert_eq!(r["word_count"].as_u64().unwrap() > 150, true);
+    assert!(r["word_count"].as_u64().unwrap() > 150);
 }
 
 #[test]
