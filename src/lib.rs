@@ -19,6 +19,7 @@ pub mod batch;
 pub mod block;
 pub mod config;
 pub mod decode;
+pub mod eval;
 pub mod explain;
 pub mod html;
 pub mod metadata;

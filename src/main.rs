@@ -44,6 +44,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the pipeline on the pages GOLD names and score them (the metrics of score.py).
+    Eval(EvalArgs),
     /// Check or print configuration files.
     Config {
         #[command(subcommand)]
@@ -76,6 +78,26 @@ struct RunArgs {
     strict: bool,
 }
 
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Gold JSONL: one object per page with `id`, `file`, and `gold_text` and/or `with`/`without`.
+    gold: PathBuf,
+    /// Where the pages are (default: the gold file's folder; `file` paths are relative to it).
+    input: Option<PathBuf>,
+    /// Rules to merge over the embedded defaults.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(short, long)]
+    jobs: Option<usize>,
+    /// How many of the worst pages to list.
+    #[arg(long, default_value_t = 10)]
+    worst: usize,
+    /// Also write the records to this JSONL file.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum ConfigAction {
     /// Report every problem in FILE with its line; exit 2 if there is any.
@@ -90,6 +112,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Explain { file, config, json } => explain(&file, config.as_deref(), json),
+        Command::Eval(args) => eval(args),
         Command::Config { action } => match action {
             ConfigAction::Check { file } => config_check(&file),
             ConfigAction::Default => print_stdout(config::DEFAULT_CONFIG),
@@ -256,6 +279,38 @@ fn explain(file: &Path, config: Option<&Path>, json: bool) -> Result<ExitCode, F
     .map_err(|e| Fatal::io("stdout", e))?;
     w.flush().map_err(|e| Fatal::io("stdout", e))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `eval`: score the pipeline against a gold set and print the metrics and worst pages.
+fn eval(args: EvalArgs) -> Result<ExitCode, Fatal> {
+    let rules = load_rules(args.config.as_deref())?;
+    let gold = boilerstrip::eval::load_gold(&args.gold).map_err(Fatal::Message)?;
+    let root = match &args.input {
+        Some(p) => p.clone(),
+        None => args
+            .gold
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (report, records) =
+        boilerstrip::eval::run(&rules, &gold, &root, jobs).map_err(Fatal::Message)?;
+    if let Some(p) = &args.output {
+        let mut w = JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?;
+        for r in &records {
+            w.write(r)
+                .map_err(|e| Fatal::io(&p.display().to_string(), e))?;
+        }
+        w.finish()
+            .map_err(|e| Fatal::io(&p.display().to_string(), e))?;
+    }
+    let mut text = report.summary();
+    if args.worst > 0 {
+        text.push_str(&report.worst(args.worst));
+    }
+    print_stdout(&text)
 }
 
 /// `config check`: print every problem; exit 2 if any.

@@ -1,6 +1,6 @@
 //! The output record: one JSON object per page, and the page metadata it carries.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Page metadata found by the `metadata` stage (or by text-page headers).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -22,14 +22,15 @@ pub struct Metadata {
 }
 
 /// How much text one rule removed from a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removal {
     pub rule: String,
     pub chars: usize,
 }
 
 /// One JSONL record. Field order is the documented schema order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Record {
     pub source: String,
     pub id: String,
