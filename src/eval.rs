@@ -457,35 +457,6 @@ pub fn page_path(
     by_stem.get(&stem(&page.id)).cloned()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stems_match_score_py() {
-        assert_eq!(stem("pages/0001.html.gz"), "0001");
-        assert_eq!(stem("a\\b\\x.TXT"), "x");
-        assert_eq!(stem("x.html.txt.gz"), "x");
-    }
-
-    #[test]
-    fn tokens_follow_python_word_rules() {
-        assert_eq!(
-            tokens("Hello, wörld_1 — 42!"),
-            vec!["Hello", "wörld_1", "42"]
-        );
-        // Devanagari vowel signs (Mc/Mn) split tokens in Python's \w.
-        assert_eq!(tokens("हिन्दी").len(), 3);
-    }
-
-    #[test]
-    fn shingle_counts_of_identical_and_disjoint_text() {
-        assert_eq!(shingle_counts("a b c d e", "a b c d e"), (1.0, 0.0, 0.0));
-        assert_eq!(shingle_counts("a b c d", "w x y z"), (0.0, 0.5, 0.5));
-        assert_eq!(shingle_counts("", ""), (0.0, 0.0, 0.0));
-    }
-}
-
 /// Run the pipeline on every page `gold` names (found under `root`) with `jobs` workers,
 /// and score the records. Pages that cannot be found count as missing.
 pub fn run(
@@ -535,4 +506,33 @@ pub fn run(
         Ok(())
     });
     Ok((score(gold, &records), records))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_match_score_py() {
+        assert_eq!(stem("pages/0001.html.gz"), "0001");
+        assert_eq!(stem("a\\b\\x.TXT"), "x");
+        assert_eq!(stem("x.html.txt.gz"), "x");
+    }
+
+    #[test]
+    fn tokens_follow_python_word_rules() {
+        assert_eq!(
+            tokens("Hello, wörld_1 — 42!"),
+            vec!["Hello", "wörld_1", "42"]
+        );
+        // Devanagari vowel signs (Mc/Mn) split tokens in Python's \w.
+        assert_eq!(tokens("हिन्दी").len(), 3);
+    }
+
+    #[test]
+    fn shingle_counts_of_identical_and_disjoint_text() {
+        assert_eq!(shingle_counts("a b c d e", "a b c d e"), (1.0, 0.0, 0.0));
+        assert_eq!(shingle_counts("a b c d", "w x y z"), (0.0, 0.5, 0.5));
+        assert_eq!(shingle_counts("", ""), (0.0, 0.0, 0.0));
+    }
 }
