@@ -28,6 +28,7 @@ pub mod record;
 pub mod rules;
 pub mod sink;
 pub mod source;
+pub mod template;
 pub mod text;
 
 use std::collections::BTreeMap;
