@@ -24,6 +24,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Count one record (and the bytes read for it).
+    pub fn add(&mut self, rec: &Record, bytes: u64) {
+        self.pages += 1;
+        self.bytes_read += bytes;
+        if rec.is_ok() {
+            self.ok += 1;
+        } else {
+            *self.rejected.entry(rec.status.clone()).or_default() += 1;
+        }
+    }
+
     /// Rejected pages in all.
     pub fn rejected_total(&self) -> usize {
         self.rejected.values().sum()
@@ -74,8 +85,153 @@ pub fn process_item(rules: &Rules, item: &Item) -> (Record, u64) {
 }
 
 /// Process `items` with `jobs` workers; `emit` receives each record in input order.
+/// With `learn`, site templates are learned across the pages (see [`crate::template`]).
 /// An error from `emit` stops the batch and is returned.
 pub fn run<E>(
+    rules: &Rules,
+    items: &[Item],
+    jobs: usize,
+    learn: bool,
+    emit: impl FnMut(&Record) -> Result<(), E>,
+) -> Result<Summary, E> {
+    if learn && rules.config.template.enabled {
+        run_learning(rules, items, jobs, emit)
+    } else {
+        run_streaming(rules, items, jobs, emit)
+    }
+}
+
+/// Read, decode and extract one item (no template pass, no final record yet).
+fn extract_item(rules: &Rules, item: &Item) -> (Result<crate::Extracted, Record>, u64) {
+    match source::read(item, rules.config.limits.max_page_bytes) {
+        Ok(bytes) => {
+            let page = PageInput {
+                source: &item.source,
+                bytes: &bytes,
+                kind_hint: item.kind_hint,
+                ..Default::default()
+            };
+            (crate::extract_page(rules, &page), bytes.len() as u64)
+        }
+        Err(e) => (
+            Err(Record::reject(&item.source, e.status, Some(e.message))),
+            0,
+        ),
+    }
+}
+
+/// Cut `items` into groups learned together: whole folders (sorted input keeps a folder's
+/// pages together), packed up to `max` pages; a larger folder is split into windows of `max`.
+fn learning_groups(items: &[Item], max: usize) -> Vec<std::ops::Range<usize>> {
+    let folder = |it: &Item| {
+        it.source
+            .rfind('/')
+            .map_or("", |i| &it.source[..i])
+            .to_string()
+    };
+    let mut groups = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < items.len() {
+        // The extent of this folder's run.
+        let f = folder(&items[i]);
+        let mut j = i + 1;
+        while j < items.len() && folder(&items[j]) == f {
+            j += 1;
+        }
+        if j - start > max && i > start {
+            groups.push(start..i);
+            start = i;
+        }
+        while j - start > max {
+            groups.push(start..start + max);
+            start += max;
+        }
+        i = j;
+    }
+    if start < items.len() {
+        groups.push(start..items.len());
+    }
+    groups
+}
+
+/// The learning path: per group, extract all pages in parallel, learn the site
+/// templates, then finish the pages in parallel and emit them in order.
+fn run_learning<E>(
+    rules: &Rules,
+    items: &[Item],
+    jobs: usize,
+    mut emit: impl FnMut(&Record) -> Result<(), E>,
+) -> Result<Summary, E> {
+    use rayon::prelude::*;
+    let start = Instant::now();
+    let cfg = &rules.config.template;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .expect("thread pool");
+    let rule: std::sync::Arc<str> = std::sync::Arc::from(crate::template::RULE);
+    let disabled = rules
+        .config
+        .disable
+        .iter()
+        .any(|d| d == crate::template::RULE);
+    let mut summary = Summary::default();
+    for group in learning_groups(items, cfg.max_group_pages.max(1)) {
+        let done: Vec<(Record, u64)> = pool.install(|| {
+            let extracted: Vec<(Result<crate::Extracted, Record>, u64)> = items[group.clone()]
+                .par_iter()
+                .map(|it| extract_item(rules, it))
+                .collect();
+            let sites: Vec<Option<String>> = extracted
+                .iter()
+                .map(|(e, _)| {
+                    e.as_ref()
+                        .ok()
+                        .map(|x| crate::template::site_key(&x.source, x.meta.url.as_deref()))
+                })
+                .collect();
+            let prints: Vec<crate::template::PagePrints> = extracted
+                .par_iter()
+                .zip(&sites)
+                .filter_map(|((e, _), site)| {
+                    let x = e.as_ref().ok()?;
+                    Some(crate::template::page_prints(
+                        site.as_deref()?,
+                        &x.blocks,
+                        cfg,
+                    ))
+                })
+                .collect();
+            let learned = crate::template::learn(&prints, cfg);
+            extracted
+                .into_par_iter()
+                .zip(sites)
+                .map(|((e, n), site)| match e {
+                    Ok(mut x) => {
+                        if !disabled {
+                            if let Some(site) = site {
+                                learned.apply(&site, &mut x.blocks, cfg, &rule);
+                            }
+                        }
+                        (crate::finish_page(rules, x).record, n)
+                    }
+                    Err(r) => (r, n),
+                })
+                .collect()
+        });
+        for (rec, n) in done {
+            summary.add(&rec, n);
+            emit(&rec)?;
+        }
+    }
+    summary.elapsed = start.elapsed();
+    Ok(summary)
+}
+
+/// The streaming path: each page on its own, records handed back in order through a
+/// bounded reorder window.
+fn run_streaming<E>(
     rules: &Rules,
     items: &[Item],
     jobs: usize,
@@ -124,13 +280,7 @@ pub fn run<E>(
         for (i, rec, n) in rx.iter() {
             pending.insert(i, (rec, n));
             while let Some((rec, n)) = pending.remove(&done) {
-                summary.pages += 1;
-                summary.bytes_read += n;
-                if rec.is_ok() {
-                    summary.ok += 1;
-                } else {
-                    *summary.rejected.entry(rec.status.clone()).or_default() += 1;
-                }
+                summary.add(&rec, n);
                 if outcome.is_ok() {
                     outcome = emit(&rec);
                 }
@@ -148,4 +298,31 @@ pub fn run<E>(
     });
     summary.elapsed = start.elapsed();
     result.map(|()| summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn items(sources: &[&str]) -> Vec<Item> {
+        sources
+            .iter()
+            .map(|s| Item {
+                path: PathBuf::from(s),
+                source: s.to_string(),
+                kind_hint: None,
+                gzip: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn groups_keep_folders_together_and_split_big_ones() {
+        let it = items(&["a/1", "a/2", "b/1", "b/2", "b/3", "c/1"]);
+        assert_eq!(learning_groups(&it, 10), vec![0..6]);
+        assert_eq!(learning_groups(&it, 3), vec![0..2, 2..5, 5..6]);
+        // Sites are learned by key inside a group, so a group may mix folders.
+        assert_eq!(learning_groups(&it, 2), vec![0..2, 2..4, 4..6]);
+    }
 }

@@ -69,6 +69,7 @@ pub struct Config {
     pub normalize: NormalizeConfig,
     pub html: HtmlConfig,
     pub text: crate::text::TextConfig,
+    pub template: crate::template::TemplateConfig,
 }
 
 /// One problem in a configuration file.
@@ -328,7 +329,8 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
             errs.push(mk(line, None, e.message().trim().to_string()));
         }
     } else if let Ok(cfg) = toml::from_str::<Config>(src) {
-        for m in cfg.html.validate().into_iter().chain(cfg.text.validate()) {
+        let problems = cfg.html.validate().into_iter().chain(cfg.text.validate());
+        for m in problems.chain(cfg.template.validate()) {
             errs.push(mk(None, None, m));
         }
     }
@@ -345,6 +347,7 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
                     .any(|r| r.get_ref().get("name").and_then(Value::as_str) == Some(n))
                 || crate::html::BUILTIN_RULES.contains(&n)
                 || crate::text::BUILTIN_RULES.contains(&n)
+                || n == crate::template::RULE
         };
         for d in spans.disable.iter().filter(|d| !known(d)) {
             let line = src.find(&format!("\"{d}\"")).map(at);

@@ -464,6 +464,7 @@ pub fn run(
     gold: &[GoldPage],
     root: &Path,
     jobs: usize,
+    learn: bool,
 ) -> Result<(Report, Vec<Record>), String> {
     let needs_walk = gold
         .iter()
@@ -501,7 +502,7 @@ pub fn run(
         });
     }
     let mut records = Vec::with_capacity(items.len());
-    let _ = crate::batch::run(rules, &items, jobs, |r: &Record| -> Result<(), ()> {
+    let _ = crate::batch::run(rules, &items, jobs, learn, |r: &Record| -> Result<(), ()> {
         records.push(r.clone());
         Ok(())
     });

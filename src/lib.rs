@@ -62,9 +62,33 @@ pub struct Outcome {
     pub blocks: Vec<Block>,
 }
 
+/// A page after extraction: its blocks (kept and removed) and metadata, before
+/// cross-page template learning and the final text and record.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    pub source: String,
+    pub blocks: Vec<Block>,
+    pub meta: record::Metadata,
+    /// `html` or `text`.
+    pub format: &'static str,
+    pub encoding: &'static str,
+    pub replaced_chars: usize,
+    /// Text cut out of blocks by span rules, per rule.
+    pub cut: Vec<(Arc<str>, String)>,
+}
+
 /// Run the whole pipeline on one page. Never panics on bad input; failures become
 /// records with a non-`ok` status.
 pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
+    match extract_page(rules, page) {
+        Ok(ex) => finish_page(rules, ex),
+        Err(record) => rejected(record),
+    }
+}
+
+/// The per-page stages up to metadata: decode, then the HTML or text path, then the
+/// text rules. A page that cannot be decoded comes back as its reject record.
+pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Record> {
     let source = page.source;
     let decoded = match decode::decode(
         page.bytes,
@@ -74,11 +98,9 @@ pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
     ) {
         Ok(d) => d,
         Err(DecodeError::Empty) => {
-            return rejected(Record::reject(source, "empty", Some("no text".into())))
+            return Err(Record::reject(source, "empty", Some("no text".into())))
         }
-        Err(DecodeError::Binary(why)) => {
-            return rejected(Record::reject(source, "binary", Some(why)))
-        }
+        Err(DecodeError::Binary(why)) => return Err(Record::reject(source, "binary", Some(why))),
     };
     let today = today();
     let ctx = metadata::Context {
@@ -100,10 +122,32 @@ pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
     };
     let (captures, cut) = rules.text_rules.apply(&mut blocks, format);
     metadata::apply_captures(&mut meta, &captures);
+    Ok(Extracted {
+        source: source.to_string(),
+        blocks,
+        meta,
+        format,
+        encoding: decoded.encoding,
+        replaced_chars: decoded.replaced_chars,
+        cut,
+    })
+}
+
+/// The last stages: normalise the kept blocks into the text, finish the metadata, and
+/// build the record.
+pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
+    let Extracted {
+        source,
+        blocks,
+        mut meta,
+        format,
+        encoding,
+        replaced_chars,
+        cut,
+    } = ex;
     let text = normalize::join(&blocks, &rules.config.normalize);
     metadata::finish(&mut meta, &text);
-
-    let mut record = Record::reject(source, "ok", None);
+    let mut record = Record::reject(&source, "ok", None);
     record.word_count = normalize::word_count(&text);
     if text.is_empty() {
         record.status = "empty".into();
@@ -112,8 +156,8 @@ pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
     record.text = text;
     record.set_metadata(meta);
     record.format = Some(format.into());
-    record.encoding = Some(decoded.encoding.into());
-    record.replaced_chars = decoded.replaced_chars;
+    record.encoding = Some(encoding.into());
+    record.replaced_chars = replaced_chars;
     record.removed = removals(&blocks, &cut);
     Outcome { record, blocks }
 }

@@ -76,6 +76,9 @@ struct RunArgs {
     /// Exit 1 if any page was rejected.
     #[arg(long)]
     strict: bool,
+    /// Do not learn site templates across the batch (each page on its own, streaming).
+    #[arg(long)]
+    no_learn: bool,
 }
 
 #[derive(clap::Args)]
@@ -96,6 +99,9 @@ struct EvalArgs {
     /// Also write the records to this JSONL file.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Do not learn site templates across the pages.
+    #[arg(long)]
+    no_learn: bool,
 }
 
 #[derive(Subcommand)]
@@ -183,16 +189,17 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let summary: Summary = batch::run(&rules, &walk.items, jobs, |rec: &Record| {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-        match (&mut rejects, rec.is_ok()) {
-            (_, true) => out.write(rec).map_err(|e| Fatal::io(&out_name, e)),
-            (Some(r), false) => r.write(rec).map_err(|e| Fatal::io("rejects file", e)),
-            (None, false) => Ok(()),
-        }
-    })?;
+    let summary: Summary =
+        batch::run(&rules, &walk.items, jobs, !args.no_learn, |rec: &Record| {
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            match (&mut rejects, rec.is_ok()) {
+                (_, true) => out.write(rec).map_err(|e| Fatal::io(&out_name, e)),
+                (Some(r), false) => r.write(rec).map_err(|e| Fatal::io("rejects file", e)),
+                (None, false) => Ok(()),
+            }
+        })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -295,8 +302,8 @@ fn eval(args: EvalArgs) -> Result<ExitCode, Fatal> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (report, records) =
-        boilerstrip::eval::run(&rules, &gold, &root, jobs).map_err(Fatal::Message)?;
+    let (report, records) = boilerstrip::eval::run(&rules, &gold, &root, jobs, !args.no_learn)
+        .map_err(Fatal::Message)?;
     if let Some(p) = &args.output {
         let mut w = JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?;
         for r in &records {

@@ -66,9 +66,10 @@ pub fn classify_name(name: &str) -> Option<(ContentKind, bool)> {
     }
 }
 
-/// Find the pages under `inputs`, in the inputs' order and, inside a folder, sorted by
-/// path. Folders are walked recursively; symlinked folders are followed once (no loops).
-/// A file named explicitly is taken whatever its extension.
+/// Find the pages under `inputs`, sorted by `source` (so the output order does not depend
+/// on the order the inputs were given in), each path once. Folders are walked recursively;
+/// symlinked folders are followed once (no loops). A file named explicitly is taken
+/// whatever its extension.
 pub fn walk(inputs: &[PathBuf]) -> Result<Walk, RootError> {
     let mut out = Walk::default();
     for root in inputs {
@@ -99,6 +100,9 @@ pub fn walk(inputs: &[PathBuf]) -> Result<Walk, RootError> {
         })?;
         walk_dir(root, &mut out);
     }
+    out.items
+        .sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.path.cmp(&b.path)));
+    out.items.dedup_by(|a, b| a.path == b.path);
     Ok(out)
 }
 
@@ -166,7 +170,6 @@ fn walk_dir(root: &Path, out: &mut Walk) {
             }
         }
     }
-    found.sort_by(|a, b| a.source.cmp(&b.source));
     out.items.extend(found);
 }
 

@@ -147,6 +147,25 @@ pub fn page_prints(site: &str, blocks: &[Block], cfg: &TemplateConfig) -> PagePr
     }
 }
 
+/// The site a page belongs to: its URL's host (without `www.`) when known, else the
+/// folder of its source path.
+pub fn site_key(source: &str, url: Option<&str>) -> String {
+    if let Some(u) = url {
+        let rest = u.split_once("://").map_or(u, |(_, r)| r);
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host);
+        if !host.is_empty() {
+            return host.to_string();
+        }
+    }
+    match source.rfind('/') {
+        Some(i) => format!("dir:{}", &source[..i]),
+        None => "dir:".to_string(),
+    }
+}
+
 /// What was learned: per site, the fingerprints that are template.
 #[derive(Debug, Default)]
 pub struct Learned {
@@ -323,6 +342,16 @@ mod tests {
         let prints: Vec<PagePrints> = pages.iter().map(|b| page_prints("s", b, &cfg)).collect();
         let learned = learn(&prints, &cfg);
         assert!(!learned.apply("s", &mut pages[0], &cfg, &rule));
+    }
+
+    #[test]
+    fn site_is_the_host_else_the_folder() {
+        assert_eq!(
+            site_key("a/b.html", Some("https://www.Example.com:8080/x?y")),
+            "example.com"
+        );
+        assert_eq!(site_key("a/b/c.txt", None), "dir:a/b");
+        assert_eq!(site_key("c.txt", None), "dir:");
     }
 
     #[test]

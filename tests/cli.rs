@@ -439,3 +439,88 @@ fn closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn site_template_run(args: &[&str]) -> Vec<u8> {
+    let out = bin().arg("run").args(args).arg("-q").output().unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn site_template_is_learned_across_the_batch() {
+    let dir = fixtures().join("site-template");
+    let stdout = site_template_run(&[dir.to_str().unwrap(), "-j", "1"]);
+    let recs: Vec<Value> = String::from_utf8(stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 7);
+    for r in &recs {
+        let src = r["source"].as_str().unwrap();
+        let text = r["text"].as_str().unwrap();
+        let removed: Vec<&str> = r["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["rule"].as_str().unwrap())
+            .collect();
+        if src.starts_with("harbour-times") {
+            assert!(removed.contains(&"site-template"), "{src}: {removed:?}");
+            for shared in [
+                "Related stories",
+                "Museum appeal",
+                "independent community paper",
+                "home delivery",
+            ] {
+                assert!(!text.contains(shared), "{src}: {shared} left");
+            }
+            assert!(text.len() > 200, "{src}: the story must stay: {text}");
+        } else {
+            assert!(!removed.contains(&"site-template"), "{src}: {removed:?}");
+            assert!(
+                text.contains("For home delivery call"),
+                "{src}: other site untouched"
+            );
+        }
+    }
+    // The same bytes with two workers, and with the files named in reverse order.
+    assert_eq!(
+        stdout,
+        site_template_run(&[dir.to_str().unwrap(), "-j", "2"])
+    );
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            boilerstrip::source::classify_name(&p.file_name().unwrap().to_string_lossy()).is_some()
+        })
+        .collect();
+    files.sort();
+    files.reverse();
+    let args: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let mut argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    argv.extend(["-j", "2"]);
+    let reversed = site_template_run(&argv);
+    let sources = |b: &[u8]| -> Vec<String> {
+        String::from_utf8(b.to_vec())
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    // Named files keep their path as `source`, so compare the texts, in order.
+    assert_eq!(sources(&stdout), sources(&reversed));
+}
+
+#[test]
+fn no_learn_keeps_the_shared_blocks() {
+    let dir = fixtures().join("site-template");
+    let out = site_template_run(&[dir.to_str().unwrap(), "--no-learn"]);
+    assert!(!String::from_utf8(out).unwrap().contains("site-template"));
+}
