@@ -102,7 +102,7 @@ pub fn run<E>(
 }
 
 /// Read, decode and extract one item (no template pass, no final record yet).
-fn extract_item(rules: &Rules, item: &Item) -> (Result<crate::Extracted, Record>, u64) {
+fn extract_item(rules: &Rules, item: &Item) -> (Result<crate::Extracted, Box<Record>>, u64) {
     match source::read(item, rules.config.limits.max_page_bytes) {
         Ok(bytes) => {
             let page = PageInput {
@@ -179,7 +179,7 @@ fn run_learning<E>(
     let mut summary = Summary::default();
     for group in learning_groups(items, cfg.max_group_pages.max(1)) {
         let done: Vec<(Record, u64)> = pool.install(|| {
-            let extracted: Vec<(Result<crate::Extracted, Record>, u64)> = items[group.clone()]
+            let extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> = items[group.clone()]
                 .par_iter()
                 .map(|it| extract_item(rules, it))
                 .collect();
@@ -216,7 +216,7 @@ fn run_learning<E>(
                         }
                         (crate::finish_page(rules, x).record, n)
                     }
-                    Err(r) => (r, n),
+                    Err(r) => (*r, n),
                 })
                 .collect()
         });

@@ -82,13 +82,13 @@ pub struct Extracted {
 pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
     match extract_page(rules, page) {
         Ok(ex) => finish_page(rules, ex),
-        Err(record) => rejected(record),
+        Err(record) => rejected(*record),
     }
 }
 
 /// The per-page stages up to metadata: decode, then the HTML or text path, then the
 /// text rules. A page that cannot be decoded comes back as its reject record.
-pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Record> {
+pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Record>> {
     let source = page.source;
     let decoded = match decode::decode(
         page.bytes,
