@@ -114,7 +114,11 @@ fn extract_item(rules: &Rules, item: &Item) -> (Result<crate::Extracted, Box<Rec
             (crate::extract_page(rules, &page), bytes.len() as u64)
         }
         Err(e) => (
-            Err(Record::reject(&item.source, e.status, Some(e.message))),
+            Err(Box::new(Record::reject(
+                &item.source,
+                e.status,
+                Some(e.message),
+            ))),
             0,
         ),
     }

@@ -98,9 +98,15 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
     ) {
         Ok(d) => d,
         Err(DecodeError::Empty) => {
-            return Err(Record::reject(source, "empty", Some("no text".into())))
+            return Err(Box::new(Record::reject(
+                source,
+                "empty",
+                Some("no text".into()),
+            )))
         }
-        Err(DecodeError::Binary(why)) => return Err(Record::reject(source, "binary", Some(why))),
+        Err(DecodeError::Binary(why)) => {
+            return Err(Box::new(Record::reject(source, "binary", Some(why))))
+        }
     };
     let today = today();
     let ctx = metadata::Context {
