@@ -260,7 +260,7 @@ fn choose<'a>(
                 done: Some((cow, had_errors)),
             });
         }
-        if contradicted.as_ref().map_or(true, |c| errors < c.2) {
+        if contradicted.as_ref().is_none_or(|c| errors < c.2) {
             contradicted = Some((enc, cow, errors));
         }
     }
