@@ -70,6 +70,7 @@ pub struct Config {
     pub html: HtmlConfig,
     pub text: crate::text::TextConfig,
     pub template: crate::template::TemplateConfig,
+    pub quality: crate::quality::QualityConfig,
 }
 
 /// One problem in a configuration file.
@@ -105,6 +106,7 @@ pub struct Rules {
     pub html_rules: Vec<HtmlRule>,
     pub html: crate::html::Compiled,
     pub text: crate::text::Compiled,
+    pub quality: crate::quality::Compiled,
 }
 
 impl Rules {
@@ -226,11 +228,14 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
         crate::html::Compiled::new(&config.html, &|n| enabled(n)).map_err(|m| vec![err("html", m)]);
     let text =
         crate::text::Compiled::new(&config.text, &|n| enabled(n)).map_err(|m| vec![err("text", m)]);
-    let (html, text) = match (html, text) {
-        (Ok(h), Ok(t)) if errs.is_empty() => (h, t),
-        (h, t) => {
+    let quality =
+        crate::quality::Compiled::new(&config.quality).map_err(|m| vec![err("quality", m)]);
+    let (html, text, quality) = match (html, text, quality) {
+        (Ok(h), Ok(t), Ok(q)) if errs.is_empty() => (h, t, q),
+        (h, t, q) => {
             errs.extend(h.err().into_iter().flatten());
             errs.extend(t.err().into_iter().flatten());
+            errs.extend(q.err().into_iter().flatten());
             return Err(errs);
         }
     };
@@ -240,6 +245,7 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
         html_rules,
         html,
         text,
+        quality,
     })
 }
 
@@ -330,7 +336,8 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
         }
     } else if let Ok(cfg) = toml::from_str::<Config>(src) {
         let problems = cfg.html.validate().into_iter().chain(cfg.text.validate());
-        for m in problems.chain(cfg.template.validate()) {
+        let problems = problems.chain(cfg.template.validate());
+        for m in problems.chain(cfg.quality.validate()) {
             errs.push(mk(None, None, m));
         }
     }

@@ -55,7 +55,12 @@ pub fn write_json(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
             })
         })
         .collect();
-    let v = serde_json::json!({ "blocks": blocks, "record": out.record });
+    let features: serde_json::Map<String, serde_json::Value> = crate::quality::FEATURES
+        .iter()
+        .zip(&out.features)
+        .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+        .collect();
+    let v = serde_json::json!({ "blocks": blocks, "record": out.record, "features": features });
     serde_json::to_writer(&mut *w, &v).map_err(io::Error::other)?;
     writeln!(w)
 }

@@ -24,6 +24,7 @@ pub mod explain;
 pub mod html;
 pub mod metadata;
 pub mod normalize;
+pub mod quality;
 pub mod record;
 pub mod rules;
 pub mod sink;
@@ -60,6 +61,8 @@ pub struct PageInput<'a> {
 pub struct Outcome {
     pub record: Record,
     pub blocks: Vec<Block>,
+    /// The quality features behind `record.confidence` (see [`quality::FEATURES`]).
+    pub features: Vec<f32>,
 }
 
 /// A page after extraction: its blocks (kept and removed) and metadata, before
@@ -165,13 +168,27 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
     record.encoding = Some(encoding.into());
     record.replaced_chars = replaced_chars;
     record.removed = removals(&blocks, &cut);
-    Outcome { record, blocks }
+    let verdict = quality::assess(
+        &rules.quality,
+        &blocks,
+        &record.text,
+        record.word_count,
+        replaced_chars,
+    );
+    record.confidence = verdict.confidence;
+    record.quality = verdict.flags;
+    Outcome {
+        record,
+        blocks,
+        features: verdict.features,
+    }
 }
 
 fn rejected(record: Record) -> Outcome {
     Outcome {
         record,
         blocks: Vec::new(),
+        features: Vec::new(),
     }
 }
 

@@ -79,6 +79,9 @@ struct RunArgs {
     /// Do not learn site templates across the batch (each page on its own, streaming).
     #[arg(long)]
     no_learn: bool,
+    /// Send pages whose confidence is below X to the rejects with status `low_confidence`.
+    #[arg(long, value_name = "X")]
+    min_confidence: Option<f32>,
 }
 
 #[derive(clap::Args)]

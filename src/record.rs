@@ -49,6 +49,10 @@ pub struct Record {
     pub tags: Vec<String>,
     pub text: String,
     pub word_count: usize,
+    /// 0..1: how sure the extraction is that `text` is the page's main content.
+    pub confidence: f32,
+    /// Flags for what looks wrong: `short`, `nav_heavy`, `listing`, `consent_wall`, ...
+    pub quality: Vec<String>,
     pub format: Option<String>,
     pub encoding: Option<String>,
     pub replaced_chars: usize,
