@@ -56,6 +56,11 @@ pub struct HtmlConfig {
     /// When the chosen content holds less than this share of the page's good text,
     /// the whole page (minus dropped elements) is used instead.
     pub fallback_share: f32,
+    /// When the best-scoring container holds less than this share of the page's good
+    /// text, the content moves up to its parent (repeatedly)...
+    pub climb_share: f32,
+    /// ...unless the parent's link density is above this.
+    pub climb_max_link_density: f32,
     /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
 }
@@ -73,6 +78,8 @@ impl Default for HtmlConfig {
             link_density_min_chars: 300,
             guard_share: 0.5,
             fallback_share: 0.25,
+            climb_share: 0.6,
+            climb_max_link_density: 0.3,
             rules: Vec::new(),
         }
     }
@@ -87,6 +94,8 @@ impl HtmlConfig {
             ("html.max_link_density", self.max_link_density),
             ("html.guard_share", self.guard_share),
             ("html.fallback_share", self.fallback_share),
+            ("html.climb_share", self.climb_share),
+            ("html.climb_max_link_density", self.climb_max_link_density),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 out.push(format!("{name} = {v} is out of range 0..1"));
@@ -543,12 +552,14 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                     let hidden = is_hidden(e);
                     let block = is_block_tag(name);
                     let rule = matching_rule(e, ElementRef::wrap(node), c, rules);
-                    let immediate = if hidden {
-                        c.names.hidden.clone()
-                    } else if !block {
-                        rule.clone()
-                    } else {
+                    // Hidden block elements are dropped later, under the guard: some
+                    // pages ship their whole article hidden until a script reveals it.
+                    let immediate = if block {
                         None
+                    } else if hidden {
+                        c.names.hidden.clone()
+                    } else {
+                        rule.clone()
                     };
                     if let Some(r) = immediate {
                         let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
@@ -586,6 +597,8 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                     }
                     let drop = if !block {
                         None
+                    } else if hidden && c.names.hidden.is_some() {
+                        c.names.hidden.clone()
                     } else if let Some(r) = rule {
                         Some(r)
                     } else if c.drop_tags.iter().any(|t| t == name) {
@@ -934,6 +947,33 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             .sum()
     };
 
+    // Readability picks the container with the densest prose, which on a page split
+    // into sections is often one section (or a list) of the article: climb while the
+    // choice holds too little of the page's good text and the parent is not link-heavy.
+    let best = best.map(|mut top| {
+        let want = good_total as f32 * c.cfg.climb_share;
+        loop {
+            let el = &a.els[top];
+            if good_in(a, el.start as usize, el.end as usize) as f32 >= want {
+                break top;
+            }
+            let p = el.parent;
+            if p == u32::MAX {
+                break top;
+            }
+            let pe = &a.els[p as usize];
+            let chars = text_of(pe);
+            let ld = links_of(pe) as f32 / chars.max(1) as f32;
+            if ld > c.cfg.climb_max_link_density {
+                break top;
+            }
+            top = p as usize;
+        }
+    });
+    if let Some(t) = best {
+        best_score = best_score.max(a.els[t].score);
+    }
+
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     if let Some(top) = best {
         // Join siblings whose score is close to the best, or that read like paragraphs.
@@ -1109,5 +1149,40 @@ mod tests {
         let html = format!("<body class='comments-open'><div class='share-and-content'><p>{PARA}</p><p>{PARA}</p></div></body>");
         let k = kept(&html);
         assert_eq!(k.len(), 2, "{k:?}");
+    }
+
+    #[test]
+    fn hidden_wrapper_holding_the_article_is_kept() {
+        // Anti-flicker wrappers hide the whole page until a script runs.
+        let html = format!(
+            "<body><div style='display:none'>Loading menu</div><div class=wrap hidden><article><p>{PARA}</p><p>{PARA}</p></article></div></body>"
+        );
+        let k = kept(&html);
+        assert_eq!(k.len(), 2, "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("Loading")), "{k:?}");
+    }
+
+    #[test]
+    fn content_climbs_from_one_section_to_the_whole_article() {
+        // A list of tips scores best on its own (the paragraphs sit too deep to lift
+        // their common ancestor), but the article is the paragraphs and the list.
+        let tip =
+            "Check that the seat fits your car, and that the belt runs straight, without folds.";
+        let mut html = String::from("<body><nav><a href=/>Home</a></nav><div class=x>");
+        for n in ["First", "Second", "Third"] {
+            html += &format!(
+                "<div><div><div><div><div><p>{PARA} {n}.</p></div></div></div></div></div>"
+            );
+        }
+        html += "<div class=box><div class=tips><ul>";
+        for n in 1..=6 {
+            html += &format!("<li>{tip} {n}.</li>");
+        }
+        html += "</ul></div></div></div></body>";
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.ends_with("First.")), "{k:?}");
+        assert!(k.iter().any(|t| t.ends_with("Third.")), "{k:?}");
+        assert!(k.iter().any(|t| t.ends_with("6.")), "{k:?}");
+        assert!(!k.iter().any(|t| t == "Home"), "{k:?}");
     }
 }
