@@ -23,6 +23,7 @@ pub const BUILTIN_RULES: &[&str] = &[
     RULE_OUTSIDE,
     RULE_LINK_DENSITY,
     RULE_TITLE,
+    RULE_DUPLICATE,
 ];
 const RULE_HIDDEN: &str = "html-hidden";
 const RULE_TAGS: &str = "html-tags";
@@ -30,6 +31,7 @@ const RULE_CHROME_TAGS: &str = "html-chrome-tags";
 const RULE_OUTSIDE: &str = "html-outside-content";
 const RULE_LINK_DENSITY: &str = "html-link-density";
 const RULE_TITLE: &str = "html-title";
+const RULE_DUPLICATE: &str = "html-duplicate";
 
 /// `[html]` settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -51,11 +53,23 @@ pub struct HtmlConfig {
     pub max_link_density: f32,
     /// ...unless they are at least this long (chars).
     pub link_density_min_chars: usize,
+    /// List items at least this long (chars) are exempt from `html-link-density`.
+    pub link_density_item_min_chars: usize,
+    /// Headings are exempt from `html-link-density`.
+    pub link_density_keep_headings: bool,
+    /// A kept block at least this long (chars) that repeats an earlier kept block
+    /// word for word is removed (`html-duplicate`): teasers, mobile copies, quotes.
+    pub duplicate_min_chars: usize,
     /// A rule never drops an element that holds more than this share of the page's text.
     pub guard_share: f32,
     /// When the chosen content holds less than this share of the page's good text,
     /// the whole page (minus dropped elements) is used instead.
     pub fallback_share: f32,
+    /// When the best-scoring container holds less than this share of the page's good
+    /// text, the content moves up to its parent (repeatedly)...
+    pub climb_share: f32,
+    /// ...unless the parent's link density is above this.
+    pub climb_max_link_density: f32,
     /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
 }
@@ -71,8 +85,13 @@ impl Default for HtmlConfig {
             sibling_share: 0.2,
             max_link_density: 0.5,
             link_density_min_chars: 300,
+            link_density_item_min_chars: 80,
+            link_density_keep_headings: true,
+            duplicate_min_chars: 40,
             guard_share: 0.5,
             fallback_share: 0.25,
+            climb_share: 0.6,
+            climb_max_link_density: 0.3,
             rules: Vec::new(),
         }
     }
@@ -87,6 +106,8 @@ impl HtmlConfig {
             ("html.max_link_density", self.max_link_density),
             ("html.guard_share", self.guard_share),
             ("html.fallback_share", self.fallback_share),
+            ("html.climb_share", self.climb_share),
+            ("html.climb_max_link_density", self.climb_max_link_density),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 out.push(format!("{name} = {v} is out of range 0..1"));
@@ -171,6 +192,7 @@ struct Names {
     outside: Option<Arc<str>>,
     link_density: Option<Arc<str>>,
     title: Option<Arc<str>>,
+    duplicate: Option<Arc<str>>,
 }
 
 impl Compiled {
@@ -220,6 +242,7 @@ impl Compiled {
                 outside: name(RULE_OUTSIDE),
                 link_density: name(RULE_LINK_DENSITY),
                 title: name(RULE_TITLE),
+                duplicate: name(RULE_DUPLICATE),
             },
             cfg: cfg.clone(),
         })
@@ -543,12 +566,14 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                     let hidden = is_hidden(e);
                     let block = is_block_tag(name);
                     let rule = matching_rule(e, ElementRef::wrap(node), c, rules);
-                    let immediate = if hidden {
-                        c.names.hidden.clone()
-                    } else if !block {
-                        rule.clone()
-                    } else {
+                    // Hidden block elements are dropped later, under the guard: some
+                    // pages ship their whole article hidden until a script reveals it.
+                    let immediate = if block {
                         None
+                    } else if hidden {
+                        c.names.hidden.clone()
+                    } else {
+                        rule.clone()
                     };
                     if let Some(r) = immediate {
                         let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
@@ -586,6 +611,8 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                     }
                     let drop = if !block {
                         None
+                    } else if hidden && c.names.hidden.is_some() {
+                        c.names.hidden.clone()
                     } else if let Some(r) = rule {
                         Some(r)
                     } else if c.drop_tags.iter().any(|t| t == name) {
@@ -934,6 +961,33 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             .sum()
     };
 
+    // Readability picks the container with the densest prose, which on a page split
+    // into sections is often one section (or a list) of the article: climb while the
+    // choice holds too little of the page's good text and the parent is not link-heavy.
+    let best = best.map(|mut top| {
+        let want = good_total as f32 * c.cfg.climb_share;
+        loop {
+            let el = &a.els[top];
+            if good_in(a, el.start as usize, el.end as usize) as f32 >= want {
+                break top;
+            }
+            let p = el.parent;
+            if p == u32::MAX {
+                break top;
+            }
+            let pe = &a.els[p as usize];
+            let chars = text_of(pe);
+            let ld = links_of(pe) as f32 / chars.max(1) as f32;
+            if ld > c.cfg.climb_max_link_density {
+                break top;
+            }
+            top = p as usize;
+        }
+    });
+    if let Some(t) = best {
+        best_score = best_score.max(a.els[t].score);
+    }
+
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     if let Some(top) = best {
         // Join siblings whose score is close to the best, or that read like paragraphs.
@@ -988,6 +1042,7 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     }
     let max_ld = c.cfg.max_link_density;
     let long = c.cfg.link_density_min_chars as u32;
+    let item_long = c.cfg.link_density_item_min_chars as u32;
     let mut seen_text = false;
     for (bi, b) in a.blocks.iter_mut().enumerate() {
         if b.removed.is_some() {
@@ -998,7 +1053,14 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             continue;
         }
         let ld = b.link_chars as f32 / b.chars.max(1) as f32;
-        if ld > max_ld && b.chars < long {
+        // Linked headings inside the content are section or item titles, and long
+        // linked list items are entries of the list the page is about.
+        let exempt = match b.kind {
+            BlockKind::Heading(_) => c.cfg.link_density_keep_headings,
+            BlockKind::ListItem => b.chars >= item_long,
+            _ => false,
+        };
+        if ld > max_ld && b.chars < long && !exempt {
             if let Some(r) = &c.names.link_density {
                 b.removed = Some(r.clone());
                 continue;
@@ -1013,6 +1075,28 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         }
         if b.kind != BlockKind::Heading(1) && b.chars >= min_chars {
             seen_text = true;
+        }
+    }
+    remove_duplicates(a, c);
+}
+
+/// Remove kept blocks that repeat an earlier kept block (by text hash; one pass).
+fn remove_duplicates(a: &mut Arena, c: &Compiled) {
+    use std::hash::{Hash, Hasher};
+    let Some(rule) = &c.names.duplicate else {
+        return;
+    };
+    let min = c.cfg.duplicate_min_chars as u32;
+    let mut seen = std::collections::HashSet::new();
+    for b in &mut a.blocks {
+        // Code legitimately repeats lines (and whole snippets) across a page.
+        if b.removed.is_some() || b.chars < min || b.kind == BlockKind::Code {
+            continue;
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        b.text.hash(&mut h);
+        if !seen.insert(h.finish()) {
+            b.removed = Some(rule.clone());
         }
     }
 }
@@ -1106,8 +1190,86 @@ mod tests {
 
     #[test]
     fn guard_keeps_a_body_with_a_chrome_class() {
-        let html = format!("<body class='comments-open'><div class='share-and-content'><p>{PARA}</p><p>{PARA}</p></div></body>");
+        let html = format!("<body class='comments-open'><div class='share-and-content'><p>{PARA}</p><p>{PARA} Two.</p></div></body>");
         let k = kept(&html);
         assert_eq!(k.len(), 2, "{k:?}");
+    }
+
+    #[test]
+    fn hidden_wrapper_holding_the_article_is_kept() {
+        // Anti-flicker wrappers hide the whole page until a script runs.
+        let html = format!(
+            "<body><div style='display:none'>Loading menu</div><div class=wrap hidden><article><p>{PARA}</p><p>{PARA} Two.</p></article></div></body>"
+        );
+        let k = kept(&html);
+        assert_eq!(k.len(), 2, "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("Loading")), "{k:?}");
+    }
+
+    #[test]
+    fn content_climbs_from_one_section_to_the_whole_article() {
+        // A list of tips scores best on its own (the paragraphs sit too deep to lift
+        // their common ancestor), but the article is the paragraphs and the list.
+        let tip =
+            "Check that the seat fits your car, and that the belt runs straight, without folds.";
+        let mut html = String::from("<body><nav><a href=/>Home</a></nav><div class=x>");
+        for n in ["First", "Second", "Third"] {
+            html += &format!(
+                "<div><div><div><div><div><p>{PARA} {n}.</p></div></div></div></div></div>"
+            );
+        }
+        html += "<div class=box><div class=tips><ul>";
+        for n in 1..=6 {
+            html += &format!("<li>{tip} {n}.</li>");
+        }
+        html += "</ul></div></div></div></body>";
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.ends_with("First.")), "{k:?}");
+        assert!(k.iter().any(|t| t.ends_with("Third.")), "{k:?}");
+        assert!(k.iter().any(|t| t.ends_with("6.")), "{k:?}");
+        assert!(!k.iter().any(|t| t == "Home"), "{k:?}");
+    }
+
+    #[test]
+    fn linked_headings_and_long_linked_items_stay_in_the_content() {
+        let entry = "Catalogue of upholstery hardware: curtain poles, shade and carpet hardware, picture hardware (1890)";
+        let html = format!(
+            "<body><article><h2><a href=/s>Section with a link</a></h2><p>{PARA}</p><p>{PARA}</p>\
+             <ul><li><a href=/c>{entry}</a></li><li><a href=/x>Short link</a></li></ul></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let rule = |t: &str| {
+            blocks
+                .iter()
+                .find(|b| b.text.starts_with(t))
+                .map(|b| b.removed_by.as_deref().map(str::to_string))
+        };
+        assert_eq!(rule("Section with"), Some(None), "{blocks:?}");
+        assert_eq!(rule("Catalogue of"), Some(None), "{blocks:?}");
+        assert_eq!(
+            rule("Short link"),
+            Some(Some(RULE_LINK_DENSITY.to_string())),
+            "{blocks:?}"
+        );
+    }
+
+    #[test]
+    fn repeated_blocks_are_removed_once_seen() {
+        // A teaser followed by the full post repeats its paragraphs.
+        let html = format!(
+            "<body><article><p>{PARA}</p><p>{PARA} Second.</p><p>{PARA}</p><pre>x = 1; y = 2; z = x + y; print(z) # same</pre><pre>x = 1; y = 2; z = x + y; print(z) # same</pre></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let dups: Vec<_> = blocks
+            .iter()
+            .filter(|b| b.removed_by.as_deref() == Some(RULE_DUPLICATE))
+            .collect();
+        assert_eq!(dups.len(), 1, "{blocks:?}");
+        assert_eq!(dups[0].text, PARA);
+        assert_eq!(
+            blocks.iter().filter(|b| b.is_kept()).count(),
+            4,
+            "{blocks:?}"
+        );
     }
 }
