@@ -495,6 +495,8 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
     let mut blocks: Vec<RawBlock> = Vec::with_capacity(256);
     // Stack of open elements (arena index, is block-level); text goes to the top block owner.
     let mut stack: Vec<(u32, bool)> = Vec::with_capacity(64);
+    // The open block-level elements alone: the top one owns the text being read.
+    let mut owners: Vec<u32> = Vec::with_capacity(64);
     // Inside an invisible or immediately dropped subtree: depth counter and where its text goes.
     let mut skip_depth = 0u32;
     let mut skip_text: Option<(String, Arc<str>)> = None;
@@ -563,9 +565,11 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                         continue;
                     }
                     // Immediate drops: hidden elements, and inline elements a rule names.
-                    let hidden = is_hidden(e);
+                    let attrs = Attrs::of(e);
+                    let hidden = attrs.is_hidden();
                     let block = is_block_tag(name);
-                    let rule = matching_rule(e, ElementRef::wrap(node), c, rules);
+                    let class_id = attrs.class_id();
+                    let rule = matching_rule(class_id.as_deref(), ElementRef::wrap(node), c, rules);
                     // Hidden block elements are dropped later, under the guard: some
                     // pages ship their whole article hidden until a script reveals it.
                     let immediate = if block {
@@ -576,7 +580,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                         rule.clone()
                     };
                     if let Some(r) = immediate {
-                        let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+                        let owner = owners.last().copied().unwrap_or(0);
                         flush(
                             &mut buf,
                             &mut blocks,
@@ -600,7 +604,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                     let idx = els.len() as u32;
                     let parent = stack.last().map_or(u32::MAX, |s| s.0);
                     if block {
-                        let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+                        let owner = owners.last().copied().unwrap_or(0);
                         flush(
                             &mut buf,
                             &mut blocks,
@@ -622,9 +626,8 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                     } else {
                         None
                     };
-                    let class_id = class_id_of(e);
-                    let weight =
-                        class_id.as_deref().map_or(0.0, |s| hint_weight(s, c)) + itemprop_weight(e);
+                    let weight = class_id.as_deref().map_or(0.0, |s| hint_weight(s, c))
+                        + attrs.itemprop_weight();
                     els.push(El {
                         parent,
                         tag: tag_of(name),
@@ -645,6 +648,9 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                         buf.link_depth += 1;
                     }
                     stack.push((idx, block));
+                    if block {
+                        owners.push(idx);
+                    }
                 }
                 _ => {}
             },
@@ -658,7 +664,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                         if let Some((text, rule)) = skip_text.take() {
                             let t = collapse(&text);
                             if !t.is_empty() {
-                                let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+                                let owner = owners.last().copied().unwrap_or(0);
                                 let n = t.chars().count() as u32;
                                 blocks.push(RawBlock {
                                     text: t,
@@ -684,6 +690,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                 if block {
                     let kind = kinds.pop().unwrap_or(BlockKind::Paragraph);
                     flush(&mut buf, &mut blocks, idx, kind);
+                    owners.pop();
                 }
                 if name == "pre" {
                     buf.pre_depth = buf.pre_depth.saturating_sub(1);
@@ -695,7 +702,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
             }
         }
     }
-    let owner = stack.iter().rev().find(|s| s.1).map_or(0, |s| s.0);
+    let owner = owners.last().copied().unwrap_or(0);
     flush(&mut buf, &mut blocks, owner, BlockKind::Paragraph);
     // Elements left open (cannot happen with html5ever's tree, but be safe).
     let n = blocks.len() as u32;
@@ -709,29 +716,68 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `class` and `id` joined, for hint and rule regexes.
-fn class_id_of(e: &scraper::node::Element) -> Option<String> {
-    let class = e.attr("class").unwrap_or("");
-    let id = e.attr("id").unwrap_or("");
-    if class.is_empty() && id.is_empty() {
-        None
-    } else {
-        Some(format!("{class} {id}"))
-    }
+/// The attributes the walk looks at, read in one pass (each `attr()` lookup interns
+/// the name, and there are several per element).
+#[derive(Default)]
+struct Attrs<'a> {
+    class: &'a str,
+    id: &'a str,
+    style: &'a str,
+    itemprop: &'a str,
+    hidden: bool,
+    aria_hidden: bool,
 }
 
-fn is_hidden(e: &scraper::node::Element) -> bool {
-    if e.attr("hidden").is_some() {
-        return true;
+impl<'a> Attrs<'a> {
+    fn of(e: &'a scraper::node::Element) -> Attrs<'a> {
+        let mut a = Attrs::default();
+        for (name, value) in e.attrs() {
+            match name {
+                "class" => a.class = value,
+                "id" => a.id = value,
+                "style" => a.style = value,
+                "itemprop" => a.itemprop = value,
+                "hidden" => a.hidden = true,
+                "aria-hidden" => a.aria_hidden = value == "true",
+                _ => {}
+            }
+        }
+        a
     }
-    if let Some(s) = e.attr("style") {
-        let s = s.to_ascii_lowercase();
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        if s.contains("display:none") || s.contains("visibility:hidden") {
-            return true;
+
+    /// `class` and `id` joined, for hint and rule regexes.
+    fn class_id(&self) -> Option<String> {
+        if self.class.is_empty() && self.id.is_empty() {
+            None
+        } else {
+            Some(format!("{} {}", self.class, self.id))
         }
     }
-    e.attr("aria-hidden") == Some("true")
+
+    fn is_hidden(&self) -> bool {
+        if self.hidden || self.aria_hidden {
+            return true;
+        }
+        if self.style.is_empty() {
+            return false;
+        }
+        let s: String = self
+            .style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        s.contains("display:none") || s.contains("visibility:hidden")
+    }
+
+    /// schema.org hints: the article body is a strong signal.
+    fn itemprop_weight(&self) -> f32 {
+        if self.itemprop.contains("articleBody") || self.itemprop.contains("text") {
+            40.0
+        } else {
+            0.0
+        }
+    }
 }
 
 fn hint_weight(class_id: &str, c: &Compiled) -> f32 {
@@ -745,24 +791,17 @@ fn hint_weight(class_id: &str, c: &Compiled) -> f32 {
     w
 }
 
-/// schema.org hints: the article body is a strong signal.
-fn itemprop_weight(e: &scraper::node::Element) -> f32 {
-    match e.attr("itemprop") {
-        Some(p) if p.contains("articleBody") || p.contains("text") => 40.0,
-        _ => 0.0,
-    }
-}
-
 /// The first `[[html.rules]]` rule that matches the element, if any.
 fn matching_rule(
-    e: &scraper::node::Element,
+    class_id: Option<&str>,
     eref: Option<ElementRef>,
     c: &Compiled,
     rules: &[HtmlRule],
 ) -> Option<Arc<str>> {
     if !c.class_rule.is_empty() {
-        if let Some(ci) = class_id_of(e) {
-            if let Some(i) = c.class_set.matches(&ci).iter().next() {
+        // Most elements match no rule: the cheap yes/no test first.
+        if let Some(ci) = class_id.filter(|ci| c.class_set.is_match(ci)) {
+            if let Some(i) = c.class_set.matches(ci).iter().next() {
                 return Some(rules_by_spec(rules, &c.cfg, c.class_rule[i]));
             }
         }
@@ -775,7 +814,7 @@ fn matching_rule(
         let ci_ok = r
             .class_id
             .as_ref()
-            .is_none_or(|re| class_id_of(e).is_some_and(|ci| re.is_match(&ci)));
+            .is_none_or(|re| class_id.is_some_and(|ci| re.is_match(ci)));
         if sel_ok && ci_ok {
             return Some(r.name.clone());
         }

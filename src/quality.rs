@@ -247,8 +247,14 @@ pub fn assess(
         (base * (1.0 - 0.2 * flags.len() as f32)).clamp(0.0, 1.0)
     };
     // A wall's plea is never the article, whatever the other features say.
-    let walled = flags.iter().any(|f| matches!(*f, "consent_wall" | "login_wall" | "js_required"));
-    let confidence = if walled { confidence.min(0.2) } else { confidence };
+    let walled = flags
+        .iter()
+        .any(|f| matches!(*f, "consent_wall" | "login_wall" | "js_required"));
+    let confidence = if walled {
+        confidence.min(0.2)
+    } else {
+        confidence
+    };
     Verdict {
         confidence: (confidence * 1000.0).round() / 1000.0,
         flags: flags.into_iter().map(str::to_string).collect(),
