@@ -545,8 +545,9 @@ def render(results, tools, vers, sets, args, failures_total):
         "readability `Document(html).summary()`, text from the lxml tree with a break per block element, "
         "title from `short_title()`; resiliparse `extract_plain_text(HTMLTree.parse(bytes_to_str(html, "
         "detect_encoding(html))), main_content=True)`; jusText `justext(html, stoplist)` keeping the "
-        "non-boilerplate paragraphs, stoplist from `<html lang>` (English when the page declares none, "
-        "language-independent mode, an empty stoplist, for a declared language jusText has no list for). "
+        "non-boilerplate paragraphs, stoplist from `<html lang>`: English when the page declares none, and "
+        "jusText's language-independent mode (empty stoplist, stopword thresholds 0) for a declared language "
+        "it has no list for. "
         "trafilatura, readability and jusText get the raw bytes and decode them themselves.",
         f"- A page a tool fails on (exception, > {args.page_timeout:g} s, crash, or a boilerstrip reject) "
         f"scores as empty; {failures_total} such page(s) in this run, per tool in the details.",
