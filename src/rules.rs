@@ -149,7 +149,9 @@ impl TextRule {
                 return Err("`field` needs `unit = \"span\"`".into());
             }
             if !CAPTURE_FIELDS.contains(&f.as_str()) {
-                return Err(format!("unknown field `{f}` (expected one of {CAPTURE_FIELDS:?})"));
+                return Err(format!(
+                    "unknown field `{f}` (expected one of {CAPTURE_FIELDS:?})"
+                ));
             }
         }
         if let Some(f) = &spec.format {
@@ -181,11 +183,18 @@ impl TextRule {
             Matcher::Phrases(ac) => {
                 // Phrases compare case-folded (ASCII and the common Latin letters) text.
                 let folded = fold_phrase(text);
-                let m = ac.find(&folded)?;
                 let ok = match self.mode {
-                    MatchMode::Whole => m.start() == 0 && m.end() == folded.len(),
-                    MatchMode::Start => m.start() == 0,
-                    MatchMode::Contains => true,
+                    MatchMode::Whole => ac
+                        .find(&folded)
+                        .is_some_and(|m| m.start() == 0 && m.end() == folded.len()),
+                    // A phrase must start and end on word boundaries, so "share" does not
+                    // match "shareholders".
+                    MatchMode::Start => ac.find(&folded).is_some_and(|m| {
+                        m.start() == 0 && on_word_boundaries(&folded, m.start(), m.end())
+                    }),
+                    MatchMode::Contains => ac
+                        .find_iter(&folded)
+                        .any(|m| on_word_boundaries(&folded, m.start(), m.end())),
                 };
                 // Folding can change byte offsets, so a phrase match reports the whole unit.
                 ok.then_some((0, text.len()))
@@ -205,9 +214,29 @@ impl TextRule {
         }
     }
 
-    fn applies_to(&self, format: &str) -> bool {
-        self.format.as_deref().is_none_or(|f| f == format)
+    /// Whether the rule runs on pages of `format` (`html` or `text`).
+    pub fn applies_to(&self, format: &str) -> bool {
+        !matches!(self.format.as_deref(), Some(f) if f != format)
     }
+}
+
+/// Whether `s[start..end]` neither starts nor ends inside a word. Scripts written
+/// without spaces (CJK) have no word boundaries, so they always pass.
+fn on_word_boundaries(s: &str, start: usize, end: usize) -> bool {
+    let joins = |a: Option<char>, b: Option<char>| match (a, b) {
+        (Some(a), Some(b)) => {
+            a.is_alphanumeric() && b.is_alphanumeric() && !is_cjk(a) && !is_cjk(b)
+        }
+        _ => false,
+    };
+    let m = &s[start..end];
+    !joins(s[..start].chars().next_back(), m.chars().next())
+        && !joins(m.chars().next_back(), s[end..].chars().next())
+}
+
+/// Han, kana and hangul: scripts that do not separate words with spaces.
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
 /// Lower-case, fold whitespace and drop trailing punctuation, so phrases match loosely.
@@ -219,7 +248,9 @@ fn fold_phrase(s: &str) -> String {
         }
         out.extend(w.chars().flat_map(char::to_lowercase));
     }
-    let trimmed = out.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace() || matches!(c, '…' | '»' | '›' | '→'));
+    let trimmed = out.trim_end_matches(|c: char| {
+        c.is_ascii_punctuation() || c.is_whitespace() || matches!(c, '…' | '»' | '›' | '→')
+    });
     trimmed.to_string()
 }
 
@@ -243,7 +274,11 @@ impl TextRules {
     ///
     /// Returns the values span rules captured and the text removed from inside blocks
     /// (as `(rule, removed text)`), so the record can count it.
-    pub fn apply(&self, blocks: &mut Vec<Block>, format: &str) -> (Vec<Capture>, Vec<(Arc<str>, String)>) {
+    pub fn apply(
+        &self,
+        blocks: &mut Vec<Block>,
+        format: &str,
+    ) -> (Vec<Capture>, Vec<(Arc<str>, String)>) {
         let mut captures = Vec::new();
         let mut cut = Vec::new();
         let active: Vec<&TextRule> = self.rules.iter().filter(|r| r.applies_to(format)).collect();
@@ -257,9 +292,16 @@ impl TextRules {
         // Span rules: cut the matched text out of kept blocks.
         for rule in active.iter().filter(|r| r.unit == Unit::Span) {
             let edge_limit = edge_window(rule.scope);
-            let n = blocks.len();
-            for (i, b) in blocks.iter_mut().enumerate() {
-                if !b.is_kept() || !in_window(rule.scope, i, n, edge_limit) {
+            // Windows count kept blocks only: once the classifier (or the HTML pass) has
+            // removed a page's chrome, the "first block" is the first block of the text.
+            let n = blocks.iter().filter(|b| b.is_kept()).count();
+            let mut i = 0;
+            for b in blocks.iter_mut() {
+                if !b.is_kept() {
+                    continue;
+                }
+                i += 1;
+                if !in_window(rule.scope, i - 1, n, edge_limit) {
                     continue;
                 }
                 if let Some((s, e)) = rule.find(&b.text) {
@@ -291,10 +333,9 @@ impl TextRules {
 
         // Whole-unit rules that may fire anywhere.
         for b in blocks.iter_mut().filter(|b| b.is_kept()) {
-            if let Some(r) = active
-                .iter()
-                .find(|r| r.unit != Unit::Span && r.scope == Scope::Anywhere && r.find(&b.text).is_some())
-            {
+            if let Some(r) = active.iter().find(|r| {
+                r.unit != Unit::Span && r.scope == Scope::Anywhere && r.find(&b.text).is_some()
+            }) {
                 b.removed_by = Some(r.name.clone());
             }
         }
@@ -308,17 +349,16 @@ impl TextRules {
             .iter()
             .filter(|r| r.unit != Unit::Span && matches!(r.scope, Scope::Trailing | Scope::Edges))
             .collect();
-        let n = blocks.len();
         if !leading.is_empty() {
-            for i in 0..n {
-                if !edge_step(&mut blocks[i], &leading) {
+            for b in blocks.iter_mut() {
+                if !edge_step(b, &leading) {
                     break;
                 }
             }
         }
         if !trailing.is_empty() {
-            for i in (0..n).rev() {
-                if !edge_step(&mut blocks[i], &trailing) {
+            for b in blocks.iter_mut().rev() {
+                if !edge_step(b, &trailing) {
                     break;
                 }
             }
@@ -370,10 +410,10 @@ fn split_matching_lines(blocks: &mut Vec<Block>, rules: &[&TextRule]) {
     }
     let mut out = Vec::with_capacity(blocks.len());
     for b in blocks.drain(..) {
-        let splittable = b.is_kept() && b.text.contains('\n') && b.kind != crate::block::BlockKind::Code;
+        let splittable =
+            b.is_kept() && b.text.contains('\n') && b.kind != crate::block::BlockKind::Code;
         if splittable
-            && b
-                .text
+            && b.text
                 .lines()
                 .any(|l| line_rules.iter().any(|r| r.find(l).is_some()))
         {
@@ -397,7 +437,10 @@ mod tests {
     }
 
     fn texts(blocks: &[Block]) -> Vec<(&str, Option<&str>)> {
-        blocks.iter().map(|b| (b.text.as_str(), b.removed_by.as_deref())).collect()
+        blocks
+            .iter()
+            .map(|b| (b.text.as_str(), b.removed_by.as_deref()))
+            .collect()
     }
 
     #[test]
@@ -430,11 +473,18 @@ mod tests {
                 "name='w'\nphrases=['Notify of','Article Rating']\nunit='line'\nscope='trailing'",
             )],
         };
-        let mut blocks = vec![Block::para("Body."), Block::para("Article Rating\nNotify of")];
+        let mut blocks = vec![
+            Block::para("Body."),
+            Block::para("Article Rating\nNotify of"),
+        ];
         rules.apply(&mut blocks, "text");
         assert_eq!(
             texts(&blocks),
-            vec![("Body.", None), ("Article Rating", Some("w")), ("Notify of", Some("w"))]
+            vec![
+                ("Body.", None),
+                ("Article Rating", Some("w")),
+                ("Notify of", Some("w"))
+            ]
         );
     }
 
@@ -450,7 +500,10 @@ scope='leading'
 field='date'",
             )],
         };
-        let mut blocks = vec![Block::para(" date 2024-01-04 White House claimed."), Block::para("More.")];
+        let mut blocks = vec![
+            Block::para(" date 2024-01-04 White House claimed."),
+            Block::para("More."),
+        ];
         let (caps, cut) = rules.apply(&mut blocks, "text");
         assert_eq!(caps[0].value, "2024-01-04");
         assert_eq!(blocks[0].text, "White House claimed.");
@@ -472,9 +525,46 @@ field='date'",
     }
 
     #[test]
+    fn phrases_respect_word_boundaries() {
+        let r = rule("name='x'\nphrases=['share']\nmatch='start'");
+        assert!(r.find("Share: Facebook").is_some());
+        assert!(r.find("Shareholders approved the deal").is_none());
+        let r = rule("name='x'\nphrases=['cookies']\nmatch='contains'");
+        assert!(r.find("We use cookies here").is_some());
+        assert!(r.find("Bake the cookiesheet").is_none());
+        let r = rule("name='x'\nphrases=['シェア']\nmatch='contains'");
+        assert!(r.find("この記事をシェアする").is_some());
+    }
+
+    #[test]
+    fn leading_span_window_skips_removed_blocks() {
+        let rules = TextRules {
+            rules: vec![rule(
+                r"name='d'
+pattern='date\s+(\d{4}-\d{2}-\d{2})\s'
+unit='span'
+match='start'
+scope='leading'
+field='date'",
+            )],
+        };
+        let mut blocks = vec![
+            Block::removed("Menu", crate::block::BlockKind::Paragraph, Arc::from("nav")),
+            Block::para("date 2024-01-04 Text."),
+            Block::para("date 2024-02-02 Later."),
+        ];
+        let (caps, _) = rules.apply(&mut blocks, "text");
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].value, "2024-01-04");
+        assert_eq!(blocks[2].text, "date 2024-02-02 Later.");
+    }
+
+    #[test]
     fn max_chars_keeps_rules_off_long_paragraphs() {
         let r = rule("name='x'\npattern='(?i)disclaimer'\nmatch='start'\nmax_chars=20");
         assert!(r.find("Disclaimer: short").is_some());
-        assert!(r.find("Disclaimer: this is a much longer paragraph").is_none());
+        assert!(r
+            .find("Disclaimer: this is a much longer paragraph")
+            .is_none());
     }
 }
