@@ -183,11 +183,18 @@ impl TextRule {
             Matcher::Phrases(ac) => {
                 // Phrases compare case-folded (ASCII and the common Latin letters) text.
                 let folded = fold_phrase(text);
-                let m = ac.find(&folded)?;
                 let ok = match self.mode {
-                    MatchMode::Whole => m.start() == 0 && m.end() == folded.len(),
-                    MatchMode::Start => m.start() == 0,
-                    MatchMode::Contains => true,
+                    MatchMode::Whole => ac
+                        .find(&folded)
+                        .is_some_and(|m| m.start() == 0 && m.end() == folded.len()),
+                    // A phrase must start and end on word boundaries, so "share" does not
+                    // match "shareholders".
+                    MatchMode::Start => ac.find(&folded).is_some_and(|m| {
+                        m.start() == 0 && on_word_boundaries(&folded, m.start(), m.end())
+                    }),
+                    MatchMode::Contains => ac
+                        .find_iter(&folded)
+                        .any(|m| on_word_boundaries(&folded, m.start(), m.end())),
                 };
                 // Folding can change byte offsets, so a phrase match reports the whole unit.
                 ok.then_some((0, text.len()))
@@ -207,9 +214,29 @@ impl TextRule {
         }
     }
 
-    fn applies_to(&self, format: &str) -> bool {
-        self.format.as_deref().is_none_or(|f| f == format)
+    /// Whether the rule runs on pages of `format` (`html` or `text`).
+    pub fn applies_to(&self, format: &str) -> bool {
+        !matches!(self.format.as_deref(), Some(f) if f != format)
     }
+}
+
+/// Whether `s[start..end]` neither starts nor ends inside a word. Scripts written
+/// without spaces (CJK) have no word boundaries, so they always pass.
+fn on_word_boundaries(s: &str, start: usize, end: usize) -> bool {
+    let joins = |a: Option<char>, b: Option<char>| match (a, b) {
+        (Some(a), Some(b)) => {
+            a.is_alphanumeric() && b.is_alphanumeric() && !is_cjk(a) && !is_cjk(b)
+        }
+        _ => false,
+    };
+    let m = &s[start..end];
+    !joins(s[..start].chars().next_back(), m.chars().next())
+        && !joins(m.chars().next_back(), s[end..].chars().next())
+}
+
+/// Han, kana and hangul: scripts that do not separate words with spaces.
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
 /// Lower-case, fold whitespace and drop trailing punctuation, so phrases match loosely.
@@ -265,9 +292,16 @@ impl TextRules {
         // Span rules: cut the matched text out of kept blocks.
         for rule in active.iter().filter(|r| r.unit == Unit::Span) {
             let edge_limit = edge_window(rule.scope);
-            let n = blocks.len();
-            for (i, b) in blocks.iter_mut().enumerate() {
-                if !b.is_kept() || !in_window(rule.scope, i, n, edge_limit) {
+            // Windows count kept blocks only: once the classifier (or the HTML pass) has
+            // removed a page's chrome, the "first block" is the first block of the text.
+            let n = blocks.iter().filter(|b| b.is_kept()).count();
+            let mut i = 0;
+            for b in blocks.iter_mut() {
+                if !b.is_kept() {
+                    continue;
+                }
+                i += 1;
+                if !in_window(rule.scope, i - 1, n, edge_limit) {
                     continue;
                 }
                 if let Some((s, e)) = rule.find(&b.text) {
@@ -488,6 +522,41 @@ field='date'",
         let spec: TextRuleSpec = toml::from_str("name='x'\npattern='(unclosed'").unwrap();
         let err = TextRule::compile(&spec).err().unwrap();
         assert!(err.contains("bad regex"));
+    }
+
+    #[test]
+    fn phrases_respect_word_boundaries() {
+        let r = rule("name='x'\nphrases=['share']\nmatch='start'");
+        assert!(r.find("Share: Facebook").is_some());
+        assert!(r.find("Shareholders approved the deal").is_none());
+        let r = rule("name='x'\nphrases=['cookies']\nmatch='contains'");
+        assert!(r.find("We use cookies here").is_some());
+        assert!(r.find("Bake the cookiesheet").is_none());
+        let r = rule("name='x'\nphrases=['シェア']\nmatch='contains'");
+        assert!(r.find("この記事をシェアする").is_some());
+    }
+
+    #[test]
+    fn leading_span_window_skips_removed_blocks() {
+        let rules = TextRules {
+            rules: vec![rule(
+                r"name='d'
+pattern='date\s+(\d{4}-\d{2}-\d{2})\s'
+unit='span'
+match='start'
+scope='leading'
+field='date'",
+            )],
+        };
+        let mut blocks = vec![
+            Block::removed("Menu", crate::block::BlockKind::Paragraph, Arc::from("nav")),
+            Block::para("date 2024-01-04 Text."),
+            Block::para("date 2024-02-02 Later."),
+        ];
+        let (caps, _) = rules.apply(&mut blocks, "text");
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].value, "2024-01-04");
+        assert_eq!(blocks[2].text, "date 2024-02-02 Later.");
     }
 
     #[test]

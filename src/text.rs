@@ -1,39 +1,261 @@
 //! The plain-text path: split a text page into blocks, pick out its header
-//! (title, standfirst), and classify paragraphs as content or chrome.
-//! (Stub: being implemented.)
+//! (title, standfirst), and classify lines as content or chrome.
+//!
+//! Text pages come in two shapes. Article-only dumps (a title line, maybe a
+//! standfirst, the paragraphs, and a flattened share widget) need little more than the
+//! header parser and the `[[text.rules]]`. Whole-page dumps hold every piece of text the
+//! page showed: menus, breadcrumbs, related headlines, comment prompts and footers,
+//! flattened to lines. For those the classifier works on signals that exist without
+//! markup:
+//!
+//! * length, and whether a line ends like a sentence;
+//! * stop-word density, with compact stop-word lists per language (the page's
+//!   language is the list with the most hits; CJK pages count particle characters);
+//! * repetition (menus appear twice, "Reply" appears under every comment);
+//! * the chrome rules: a line they match is chrome wherever it stands;
+//! * context: every line gets a score (prose is positive, each short or chrome line
+//!   costs something), and the content is the best-scoring run(s) of consecutive lines.
+//!   So short lines between good ones (headings, list items, captions) stay, runs of
+//!   short lines at the edges (menus, footers) go, and a chrome line such as "Related
+//!   articles" acts as a barrier the region does not cross cheaply. This is jusText's
+//!   neighbour smoothing, done once for the whole page.
+//!
+//! Pages with no clear body (listings, product grids) keep everything from the first
+//! to the last prose line.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::block::Block;
+use crate::block::{Block, BlockKind};
 use crate::record::Metadata;
-use crate::rules::TextRuleSpec;
+use crate::rules::{is_cjk, TextRule, TextRuleSpec, Unit};
+
+/// The rule name on a title line moved to `title`.
+pub const TITLE_RULE: &str = "text-title";
+/// The rule name on a standfirst moved to `description`.
+pub const STANDFIRST_RULE: &str = "text-standfirst";
+/// The rule name on lines the classifier removed (unless a chrome rule matched them).
+pub const CLASSIFIER_RULE: &str = "text-classifier";
 
 /// Names of rules built into the text path (not tables in `config.toml`), for `disable`.
-pub const BUILTIN_RULES: &[&str] = &["text-classifier"];
+pub const BUILTIN_RULES: &[&str] = &[TITLE_RULE, STANDFIRST_RULE, CLASSIFIER_RULE];
 
-/// `[text]` settings.
-#[derive(Debug, Clone, Deserialize, Default)]
+/// `[text]` settings. The defaults equal the shipped `config.toml`, which documents
+/// each one.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TextConfig {
     /// `[[text.rules]]`: applied to text pages and to the blocks the HTML path keeps.
     pub rules: Vec<TextRuleSpec>,
+    /// Longest first line that can be a title.
+    pub title_max_chars: usize,
+    /// Shortest standfirst.
+    pub standfirst_min_chars: usize,
+    /// Longest standfirst.
+    pub standfirst_max_chars: usize,
+    /// The paragraph after a standfirst must be at least this many times as long.
+    pub standfirst_body_ratio: f64,
+    /// Words (4+ letters) a standfirst must share with the title.
+    pub standfirst_shared_words: usize,
+    /// Share of stop words from which a line reads as prose.
+    pub stopword_density: f64,
+    /// Below this share of stop words over the whole page, the page's language has no
+    /// list and the stop-word test is skipped.
+    pub stopword_min_hit_rate: f64,
+    /// Fewest words in a prose line.
+    pub prose_min_words: usize,
+    /// A CJK character counts as this many characters of length.
+    pub cjk_char_weight: f64,
+    /// Score every line pays: what makes runs of short lines (menus) negative.
+    pub line_cost: f64,
+    /// Score per character of a line that is not prose (a negative amount).
+    pub chrome_weight: f64,
+    /// Weight of a prose line that does not end like a sentence (headlines, teasers).
+    pub unfinished_weight: f64,
+    /// Score of a line a chrome rule matches (a negative amount).
+    pub rule_penalty: f64,
+    /// Lines shorter than this that occur more than once never count as prose.
+    pub repeat_max_chars: usize,
+    /// Besides the best region, keep regions scoring at least this share of it...
+    pub secondary_share: f64,
+    /// ...and at least this much.
+    pub secondary_min_score: f64,
+    /// A page whose best region scores below this share of its length has no body.
+    pub weak_page_share: f64,
+    /// On such pages, lines kept before the first and after the last prose line.
+    pub weak_page_margin: usize,
+    /// Share of a line a chrome span rule must cover for the line to count as chrome.
+    pub rule_cover_share: f64,
+}
+
+impl Default for TextConfig {
+    fn default() -> Self {
+        TextConfig {
+            rules: Vec::new(),
+            title_max_chars: 150,
+            standfirst_min_chars: 40,
+            standfirst_max_chars: 300,
+            standfirst_body_ratio: 1.2,
+            standfirst_shared_words: 2,
+            stopword_density: 0.2,
+            stopword_min_hit_rate: 0.05,
+            prose_min_words: 4,
+            cjk_char_weight: 3.0,
+            line_cost: 20.0,
+            chrome_weight: 1.0,
+            unfinished_weight: 0.3,
+            rule_penalty: 200.0,
+            repeat_max_chars: 40,
+            secondary_share: 0.3,
+            secondary_min_score: 200.0,
+            weak_page_share: 0.1,
+            weak_page_margin: 1,
+            rule_cover_share: 0.5,
+        }
+    }
 }
 
 impl TextConfig {
     /// Range problems in thresholds, as messages.
     pub fn validate(&self) -> Vec<String> {
-        Vec::new()
+        let mut errs = Vec::new();
+        let mut share = |name: &str, v: f64| {
+            if !(0.0..=1.0).contains(&v) {
+                errs.push(format!("[text] {name} must be between 0 and 1, not {v}"));
+            }
+        };
+        share("stopword_density", self.stopword_density);
+        share("stopword_min_hit_rate", self.stopword_min_hit_rate);
+        share("unfinished_weight", self.unfinished_weight);
+        share("secondary_share", self.secondary_share);
+        share("weak_page_share", self.weak_page_share);
+        share("rule_cover_share", self.rule_cover_share);
+        for (name, v) in [
+            ("standfirst_body_ratio", self.standfirst_body_ratio),
+            ("cjk_char_weight", self.cjk_char_weight),
+            ("line_cost", self.line_cost),
+            ("chrome_weight", self.chrome_weight),
+            ("rule_penalty", self.rule_penalty),
+            ("secondary_min_score", self.secondary_min_score),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                errs.push(format!("[text] {name} must be a number >= 0, not {v}"));
+            }
+        }
+        if self.title_max_chars == 0 {
+            errs.push("[text] title_max_chars must be > 0".into());
+        }
+        if self.standfirst_min_chars > self.standfirst_max_chars {
+            errs.push(format!(
+                "[text] standfirst_min_chars ({}) is larger than standfirst_max_chars ({})",
+                self.standfirst_min_chars, self.standfirst_max_chars
+            ));
+        }
+        errs
     }
 }
 
+/// Compact stop-word lists: the most frequent function words of each language.
+const STOP_WORDS: &[(&str, &str)] = &[
+    ("en", "a about above after again against all also am an and any are as at be because been before being below between both but by can could did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours out over own same she should so some such than that the their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom why will with would you your yours"),
+    ("de", "aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei beim bin bis bist da damit dann das dass dem den denn der des die dies diese diesem diesen dieser dieses doch dort du durch ein eine einem einen einer eines er es etwas für gegen hat hatte haben hier hin hinter ich ihm ihn ihr ihre ihrem ihren ihrer im in indem ins ist jede jedem jeden jeder jetzt kann kein keine können man manche mehr mein mich mir mit muss nach nicht nichts noch nun nur ob oder ohne sehr sein seine sich sie sind so soll sollte sondern über um und uns unser unter viel vom von vor war waren warum was weil weiter welche wenn wer werden wie wieder will wir wird wo zu zum zur zwar zwischen"),
+    ("fr", "à au aussi aux avec avait avoir c ce cela ces cet cette comme d dans de des donc dont du elle elles en encore est et été être eu fait il ils je l la le les leur leurs lui mais me même mes moi mon n ne nos notre nous on ont ou où par pas peut plus pour qu que quand qui s sa sans se ses si son sont sous sur ta te tes toi ton tous tout toute très tu un une vos votre vous y"),
+    ("es", "a al algo algunos ante antes como con contra cual cuando de del desde donde durante e el ella ellas ellos en entre era es esa esas ese eso esos esta está están estas este esto estos fue fueron ha hay hasta la las le les lo los más me mi muy nada ni no nos o otra otros para pero por porque que quien se sea ser si sido sin sobre son su sus también te tiene todo todos tu un una uno unos y ya"),
+    ("pt", "a à ao aos as até com como da das de dela dele do dos e é ela ele eles em entre era essa esse esta está estão este eu foi foram há isso já lhe mais mas me mesmo muito na não nas nem no nos o os ou para pela pelo por quando que quem se sem ser seu seus sua suas também tem ter um uma você"),
+    ("it", "a ad al alla alle anche che chi ci come con cui da dal dalla dei del della delle di dove e è era gli ha hanno i il in io la le lo loro ma mi molto ne nel nella non o per più quale quando questa questo se sei si sia sono su sua sue suo tra un una uno"),
+    ("nl", "aan al als bij dan dat de deze die dit door een en er geen had heb heeft het hij hoe in is je kan maar me meer met na naar niet nog nu of om onder ons ook op over te tot u uit van veel voor was wat we wel werd wie wij worden wordt zal ze zich zijn zo"),
+    ("ru", "а без бы был была были было в вам вас во вот все всё вы да даже для до его ее её если есть ещё же за и из или им их к как когда кто ли мы на над не него нет ни но о об однако он она они оно от по под при с со так также там то только тот у уже чем что чтобы эта эти это этот я"),
+    ("pl", "a aby ale bez bo był była było być czy dla do gdy go i ich im jak jako jednak jego jej jest już lub ma może na nad nie o od oraz po pod przez przy się są ta tak także te tego tej ten to tu tylko w we więc z za że żeby"),
+];
+
+/// Particles and function characters for the scripts written without spaces: their
+/// share of a line's CJK characters plays the part of stop-word density.
+const CJK_STOP_CHARS: &[(&str, &str)] = &[
+    (
+        "ja",
+        "のにはをがでとたしてもなるれいうかこらからまでですますだった",
+    ),
+    (
+        "zh",
+        "的了是在和有我不这个也就人都一上他她们到说要会着对而与为以及之其中或",
+    ),
+];
+
 /// Compiled `[text]` settings.
-pub struct Compiled {}
+pub struct Compiled {
+    cfg: TextConfig,
+    title: bool,
+    standfirst: bool,
+    classifier: bool,
+    /// The `[[text.rules]]` that mark chrome, used as a classifier signal on any line
+    /// (regardless of their scope: position is the classifier's business).
+    chrome: Vec<TextRule>,
+    /// Rules that capture metadata (e.g. the date header): such a line is never a title.
+    capture: Vec<TextRule>,
+    /// Stop word -> bit set of the `STOP_WORDS` languages that list it.
+    stop: HashMap<String, u16>,
+    /// Per `CJK_STOP_CHARS` language, its characters.
+    cjk_stop: Vec<Vec<char>>,
+}
 
 impl Compiled {
     /// Compile; `enabled` says whether a built-in rule name is switched on.
     pub fn new(cfg: &TextConfig, enabled: &dyn Fn(&str) -> bool) -> Result<Compiled, String> {
-        let _ = (cfg, enabled);
-        Ok(Compiled {})
+        let problems = cfg.validate();
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
+        }
+        // Bad rules are reported by the config checker with their line; here they are
+        // just left out.
+        let compiled: Vec<TextRule> = cfg
+            .rules
+            .iter()
+            .filter(|s| enabled(&s.name))
+            .filter_map(|s| TextRule::compile(s).ok())
+            .filter(|r| r.applies_to("text"))
+            .collect();
+        let (capture, chrome): (Vec<TextRule>, Vec<TextRule>) =
+            compiled.into_iter().partition(|r| r.field.is_some());
+        let mut stop: HashMap<String, u16> = HashMap::new();
+        for (i, (_, words)) in STOP_WORDS.iter().enumerate() {
+            for w in words.split_whitespace() {
+                *stop.entry(w.to_string()).or_default() |= 1 << i;
+            }
+        }
+        Ok(Compiled {
+            cfg: TextConfig {
+                rules: Vec::new(),
+                ..cfg.clone()
+            },
+            title: enabled(TITLE_RULE),
+            standfirst: enabled(STANDFIRST_RULE),
+            classifier: enabled(CLASSIFIER_RULE),
+            chrome,
+            capture,
+            stop,
+            cjk_stop: CJK_STOP_CHARS
+                .iter()
+                .map(|(_, c)| c.chars().collect())
+                .collect(),
+        })
+    }
+
+    /// The chrome rule that matches this unit, if any. `unit` is the rule unit the text
+    /// is (a paragraph or a line); span rules count when they cover most of the line.
+    fn chrome_rule(&self, text: &str, unit: Unit) -> Option<&Arc<str>> {
+        self.chrome.iter().find_map(|r| {
+            let hit = match (r.unit, unit) {
+                (Unit::Span, Unit::Line) => r.find(text).is_some_and(|(s, e)| {
+                    let covered = text[s..e].chars().count() as f64;
+                    covered >= self.cfg.rule_cover_share * text.chars().count().max(1) as f64
+                }),
+                (ru, u) if ru == u => r.find(text).is_some(),
+                _ => false,
+            };
+            hit.then_some(&r.name)
+        })
     }
 }
 
@@ -45,14 +267,953 @@ pub struct TextPage {
 
 /// Split and classify a text page.
 pub fn extract(text: &str, c: &Compiled) -> TextPage {
-    let _ = c;
-    let blocks = text
-        .split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| Block::para(p.trim()))
+    let (paras, has_blank) = split_paragraphs(text);
+    let mut meta = Metadata::default();
+    let mut blocks = Vec::new();
+
+    // The header: a title line, and maybe a standfirst under it.
+    let mut first_body = 0;
+    if c.title && has_blank {
+        if let Some(title) = title_line(&paras, c) {
+            meta.title = Some(clean_title(title, &paras));
+            blocks.push(Block::removed(
+                title,
+                BlockKind::Heading(1),
+                Arc::from(TITLE_RULE),
+            ));
+            first_body = 1;
+            if c.standfirst {
+                if let Some(sf) = standfirst(&paras, title, c) {
+                    meta.description = Some(sf.to_string());
+                    blocks.push(Block::removed(
+                        sf,
+                        BlockKind::Paragraph,
+                        Arc::from(STANDFIRST_RULE),
+                    ));
+                    first_body = 2;
+                }
+            }
+        }
+    }
+
+    let body = &paras[first_body.min(paras.len())..];
+    if !c.classifier {
+        blocks.extend(body.iter().map(|p| Block::para(p.join("\n"))));
+        return TextPage { blocks, meta };
+    }
+    let lines = analyse(body, c);
+    let verdicts = classify(&lines, &c.cfg);
+    blocks.extend(build_blocks(&lines, &verdicts));
+    TextPage { blocks, meta }
+}
+
+/// Paragraphs (as their trimmed, non-empty lines) split at blank lines; a page without
+/// blank lines splits into lines. Also says whether the page had blank lines.
+fn split_paragraphs(text: &str) -> (Vec<Vec<&str>>, bool) {
+    let mut paras: Vec<Vec<&str>> = Vec::new();
+    let mut cur: Vec<&str> = Vec::new();
+    let mut has_blank = false;
+    for raw in text.split('\n') {
+        let line = raw.trim();
+        if line.is_empty() {
+            if !cur.is_empty() {
+                paras.push(std::mem::take(&mut cur));
+                has_blank = true;
+            }
+        } else {
+            cur.push(line);
+        }
+    }
+    if !cur.is_empty() {
+        paras.push(cur);
+    }
+    if !has_blank || paras.len() == 1 {
+        // One paragraph of many lines: treat each line as a paragraph.
+        let lines: Vec<&str> = paras.into_iter().flatten().collect();
+        return (lines.into_iter().map(|l| vec![l]).collect(), false);
+    }
+    (paras, true)
+}
+
+/// The first paragraph, if it reads as a title: one short line, not ending like a
+/// sentence, with at least two words, and not chrome or a metadata header.
+fn title_line<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Option<&'a str> {
+    let first = paras.first()?;
+    if paras.len() < 2 || first.len() != 1 {
+        return None;
+    }
+    let line = first[0];
+    let ok = line.chars().count() <= c.cfg.title_max_chars
+        && !matches!(
+            last_significant(line),
+            Some('.' | ':' | ';' | ',' | '…' | '。')
+        )
+        && (letter_words(line) >= 2 || line.chars().filter(|ch| is_cjk(*ch)).count() >= 4)
+        && c.chrome_rule(line, Unit::Line).is_none()
+        && c.chrome_rule(line, Unit::Paragraph).is_none()
+        && c.capture.iter().all(|r| r.find(line).is_none());
+    ok.then_some(line)
+}
+
+/// The paragraph under the title, if it is a standfirst: one line, one sentence, of a
+/// standfirst's length, sharing words with the title, and followed by a longer
+/// paragraph of body text (so a page without a standfirst keeps its first paragraph).
+fn standfirst<'a>(paras: &[Vec<&'a str>], title: &str, c: &Compiled) -> Option<&'a str> {
+    let (sf, next) = (paras.get(1)?, paras.get(2)?);
+    if sf.len() != 1 {
+        return None;
+    }
+    let line = sf[0];
+    let n = line.chars().count();
+    if n < c.cfg.standfirst_min_chars || n > c.cfg.standfirst_max_chars || sentence_breaks(line) > 0
+    {
+        return None;
+    }
+    let body = next[0];
+    if (body.chars().count() as f64) < c.cfg.standfirst_body_ratio * n as f64
+        || !ends_sentence(body)
+    {
+        return None;
+    }
+    if c.chrome_rule(line, Unit::Line).is_some() {
+        return None;
+    }
+    let title_words = content_words(title);
+    let shared = content_words(line)
+        .iter()
+        .filter(|w| title_words.contains(w))
+        .count();
+    (shared >= c.cfg.standfirst_shared_words).then_some(line)
+}
+
+/// Lower-cased words of four letters or more.
+fn content_words(s: &str) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
         .collect();
-    TextPage {
-        blocks,
-        meta: Metadata::default(),
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The title without the site name: the longest later line that starts the title (the
+/// page's own heading), else the part before a ` | ` style separator.
+fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
+    let n = title.chars().count();
+    let heading = paras
+        .iter()
+        .skip(1)
+        .flatten()
+        .filter(|l| {
+            let k = l.chars().count();
+            k < n && k * 10 >= n * 4 && word_count(l) >= 2 && title.starts_with(**l)
+        })
+        .max_by_key(|l| l.len());
+    if let Some(h) = heading {
+        let rest = title[h.len()..].trim_start();
+        if rest.starts_with(['|', '-', '–', '—', '·', ':', '»', '«']) {
+            return h.to_string();
+        }
+    }
+    for sep in [" | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » "] {
+        if let Some(i) = title.rfind(sep) {
+            let (head, tail) = (title[..i].trim(), title[i + sep.len()..].trim());
+            if head.chars().count() >= tail.chars().count() && word_count(head) >= 2 {
+                return head.to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
+/// One line of the body, with the signals the classifier uses.
+#[derive(Debug)]
+struct Line<'a> {
+    text: &'a str,
+    /// Index of its paragraph in the body.
+    para: usize,
+    chars: usize,
+    /// Length with CJK characters weighted (they carry more than a Latin letter).
+    len: f64,
+    words: usize,
+    /// Stop-word share for the page's language.
+    density: f64,
+    ends_sentence: bool,
+    /// The chrome rule matching the line (or its paragraph).
+    rule: Option<Arc<str>>,
+    /// How often the line (case-folded) occurs on the page.
+    repeats: u32,
+}
+
+/// Per-line signals, with the page's language picked from stop-word hits.
+fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
+    let n_lang = STOP_WORDS.len();
+    let mut lines = Vec::new();
+    let mut hits: Vec<Vec<u16>> = Vec::new();
+    let mut cjk_hits: Vec<Vec<u16>> = Vec::new();
+    let mut cjk_counts = Vec::new();
+    let mut page_hits = vec![0usize; n_lang];
+    let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
+        (0usize, 0usize, 0usize, 0usize);
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut keys = Vec::new();
+    for (pi, para) in paras.iter().enumerate() {
+        let para_rule = if para.len() > 1 {
+            c.chrome_rule(&para.join("\n"), Unit::Paragraph).cloned()
+        } else {
+            None
+        };
+        for &text in para {
+            let mut h = vec![0u16; n_lang];
+            let mut words = 0usize;
+            let mut lower = String::new();
+            for w in text
+                .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
+                .filter(|w| !w.is_empty())
+            {
+                words += 1;
+                lower.clear();
+                lower.extend(w.chars().flat_map(char::to_lowercase));
+                if let Some(&mask) = c.stop.get(lower.as_str()) {
+                    for (i, slot) in h.iter_mut().enumerate() {
+                        if mask & (1 << i) != 0 {
+                            *slot = slot.saturating_add(1);
+                        }
+                    }
+                }
+            }
+            let mut cjk = 0usize;
+            let mut ch_hits = vec![0u16; c.cjk_stop.len()];
+            let mut chars = 0usize;
+            for ch in text.chars() {
+                chars += 1;
+                if ch.is_alphabetic() {
+                    page_letters += 1;
+                }
+                if is_cjk(ch) {
+                    cjk += 1;
+                    if ('\u{3040}'..='\u{30FF}').contains(&ch) {
+                        page_kana += 1;
+                    }
+                    for (i, set) in c.cjk_stop.iter().enumerate() {
+                        if set.contains(&ch) {
+                            ch_hits[i] = ch_hits[i].saturating_add(1);
+                        }
+                    }
+                }
+            }
+            // Two CJK characters make about one word.
+            let words = words + cjk / 2;
+            page_words += words;
+            page_cjk += cjk;
+            for (p, x) in page_hits.iter_mut().zip(&h) {
+                *p += usize::from(*x);
+            }
+            let key: String = text
+                .split_whitespace()
+                .flat_map(|w| w.chars().chain([' ']))
+                .flat_map(char::to_lowercase)
+                .collect();
+            *seen.entry(key.clone()).or_default() += 1;
+            keys.push(key);
+            let rule = para_rule
+                .clone()
+                .or_else(|| c.chrome_rule(text, Unit::Line).cloned());
+            lines.push(Line {
+                text,
+                para: pi,
+                chars,
+                len: (chars - cjk) as f64 + cjk as f64 * c.cfg.cjk_char_weight,
+                words,
+                density: 0.0,
+                ends_sentence: ends_sentence(text),
+                rule,
+                repeats: 0,
+            });
+            hits.push(h);
+            cjk_hits.push(ch_hits);
+            cjk_counts.push(cjk);
+        }
+    }
+    // The page's language: CJK by script; else what whatlang reliably detects (a
+    // language without a list skips the density test); else the stop-word list with the
+    // most hits, if it has enough of them.
+    let cjk_lang =
+        (page_cjk * 10 > page_letters * 3).then(|| usize::from(page_kana * 20 <= page_cjk));
+    let most_hits = (0..n_lang).max_by_key(|&i| page_hits[i]).unwrap_or(0);
+    let (best, listed) = match detect_language(&lines) {
+        Some(Some(i)) => (i, true),
+        Some(None) => (0, false),
+        None => (
+            most_hits,
+            page_words > 0
+                && page_hits[most_hits] as f64 >= c.cfg.stopword_min_hit_rate * page_words as f64,
+        ),
+    };
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.repeats = seen.get(&keys[i]).copied().unwrap_or(1);
+        l.density = match cjk_lang {
+            Some(j) if cjk_counts[i] > 0 => f64::from(cjk_hits[i][j]) / cjk_counts[i] as f64,
+            Some(_) => 0.0,
+            None if listed => f64::from(hits[i][best]) / l.words.max(1) as f64,
+            // No list for this language: every line passes the stop-word test.
+            None => 1.0,
+        };
+    }
+    lines
+}
+
+/// The page's language by whatlang, on its longest lines (menus say little):
+/// `Some(Some(i))` for `STOP_WORDS[i]`, `Some(None)` for a language without a list,
+/// `None` when unsure.
+fn detect_language(lines: &[Line]) -> Option<Option<usize>> {
+    const SAMPLE_BYTES: usize = 6000;
+    let mut by_len: Vec<&Line> = lines.iter().filter(|l| l.words >= 5).collect();
+    by_len.sort_by_key(|l| std::cmp::Reverse(l.text.len()));
+    let mut sample = String::new();
+    for l in by_len {
+        if sample.len() >= SAMPLE_BYTES {
+            break;
+        }
+        sample.push_str(l.text);
+        sample.push('\n');
+    }
+    let info = whatlang::detect(&sample).filter(|i| i.is_reliable())?;
+    let code = match info.lang().code() {
+        "eng" => "en",
+        "deu" => "de",
+        "fra" => "fr",
+        "spa" => "es",
+        "por" => "pt",
+        "ita" => "it",
+        "nld" => "nl",
+        "rus" => "ru",
+        "pol" => "pl",
+        _ => return Some(None),
+    };
+    Some(STOP_WORDS.iter().position(|(c, _)| *c == code))
+}
+
+/// What the classifier made of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Prose that ends like a sentence.
+    Good,
+    /// Prose that does not end like a sentence (headlines, teasers, headings).
+    NearGood,
+    /// Short or not prose-like (menus, labels, dates, headings).
+    Short,
+    /// Matched by a chrome rule.
+    Chrome,
+}
+
+/// The decision for one line.
+#[derive(Debug, Clone, PartialEq)]
+struct Verdict {
+    class: Class,
+    score: f64,
+    /// `None` = kept; else the rule to name as the remover.
+    removed_by: Option<Arc<str>>,
+}
+
+/// Score each line, find the content region(s), and decide.
+fn classify(lines: &[Line], cfg: &TextConfig) -> Vec<Verdict> {
+    let mut verdicts: Vec<Verdict> = lines
+        .iter()
+        .map(|l| {
+            let (class, score) = line_score(l, cfg);
+            Verdict {
+                class,
+                score,
+                removed_by: None,
+            }
+        })
+        .collect();
+    let scores: Vec<f64> = verdicts.iter().map(|v| v.score).collect();
+    let keep = content_regions(lines, &verdicts, &scores, cfg);
+    let classifier: Arc<str> = Arc::from(CLASSIFIER_RULE);
+    for ((v, l), k) in verdicts.iter_mut().zip(lines).zip(keep) {
+        v.removed_by = match (&l.rule, k) {
+            (Some(r), _) => Some(r.clone()),
+            (None, true) => None,
+            (None, false) => Some(classifier.clone()),
+        };
+    }
+    verdicts
+}
+
+/// A line's class and score: prose scores its length (less for lines that do not end
+/// like a sentence), everything else costs its length; every line pays `line_cost`.
+fn line_score(l: &Line, cfg: &TextConfig) -> (Class, f64) {
+    if l.rule.is_some() {
+        return (Class::Chrome, -cfg.rule_penalty);
+    }
+    let repeated = l.repeats > 1 && l.chars < cfg.repeat_max_chars && !l.ends_sentence;
+    let prose = l.words >= cfg.prose_min_words && l.density >= cfg.stopword_density && !repeated;
+    if !prose {
+        (Class::Short, -cfg.chrome_weight * l.len - cfg.line_cost)
+    } else if l.ends_sentence {
+        (Class::Good, l.len - cfg.line_cost)
+    } else {
+        (
+            Class::NearGood,
+            cfg.unfinished_weight * l.len - cfg.line_cost,
+        )
+    }
+}
+
+/// Which lines lie in the content: the best-scoring run of lines and any other run
+/// scoring nearly as well; on a page with no such run, everything from the first to
+/// the last prose line.
+fn content_regions(
+    lines: &[Line],
+    verdicts: &[Verdict],
+    scores: &[f64],
+    cfg: &TextConfig,
+) -> Vec<bool> {
+    let n = lines.len();
+    let mut keep = vec![false; n];
+    let total: f64 = lines.iter().map(|l| l.len).sum();
+    let top = best_run(scores, 0, n).map_or(0.0, |r| r.0);
+    if top <= 0.0 || top < cfg.weak_page_share * total {
+        let prose = |v: &Verdict| matches!(v.class, Class::Good | Class::NearGood);
+        if let (Some(a), Some(b)) = (
+            verdicts.iter().position(prose),
+            verdicts.iter().rposition(prose),
+        ) {
+            let (a, b) = (
+                a.saturating_sub(cfg.weak_page_margin),
+                (b + cfg.weak_page_margin).min(n - 1),
+            );
+            keep[a..=b].iter_mut().for_each(|k| *k = true);
+        }
+        return keep;
+    }
+    let threshold = (cfg.secondary_share * top)
+        .max(cfg.secondary_min_score)
+        .min(top);
+    for (a, b) in runs_above(scores, threshold) {
+        keep[a..=b].iter_mut().for_each(|k| *k = true);
+    }
+    keep
+}
+
+/// The maximum-sum run in `scores[from..to]`: (sum, first, last). Kadane's algorithm.
+fn best_run(scores: &[f64], from: usize, to: usize) -> Option<(f64, usize, usize)> {
+    let mut best: Option<(f64, usize, usize)> = None;
+    let (mut cur, mut start) = (0.0, from);
+    for (i, &s) in scores.iter().enumerate().take(to).skip(from) {
+        if cur <= 0.0 {
+            cur = s;
+            start = i;
+        } else {
+            cur += s;
+        }
+        match best {
+            Some(b) if cur <= b.0 => {}
+            _ => best = Some((cur, start, i)),
+        }
+    }
+    best.filter(|b| b.0 > 0.0)
+}
+
+/// Disjoint runs scoring at least `threshold`: the best run, then the best runs left and
+/// right of it, and so on. An explicit stack (no recursion); every run found scores at
+/// least `threshold`, which bounds the work.
+fn runs_above(scores: &[f64], threshold: f64) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut stack = vec![(0, scores.len())];
+    while let Some((from, to)) = stack.pop() {
+        if from >= to {
+            continue;
+        }
+        if let Some((s, a, b)) = best_run(scores, from, to) {
+            if s >= threshold {
+                found.push((a, b));
+                stack.push((from, a));
+                stack.push((b + 1, to));
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// Turn lines and verdicts into blocks: within a paragraph, consecutive lines with the
+/// same decision form one block. A kept one-line block that does not end like a
+/// sentence and is followed by prose is taken for a heading.
+fn build_blocks(lines: &[Line], verdicts: &[Verdict]) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i + 1;
+        while j < lines.len()
+            && lines[j].para == lines[i].para
+            && verdicts[j].removed_by == verdicts[i].removed_by
+        {
+            j += 1;
+        }
+        let text = lines[i..j]
+            .iter()
+            .map(|l| l.text)
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push(Block {
+            text,
+            kind: BlockKind::Paragraph,
+            removed_by: verdicts[i].removed_by.clone(),
+        });
+        spans.push((i, j));
+        i = j;
+    }
+    let kept: Vec<usize> = (0..out.len()).filter(|&b| out[b].is_kept()).collect();
+    for w in kept.windows(2) {
+        let (b, next) = (w[0], w[1]);
+        let (s, e) = spans[b];
+        let l = &lines[s];
+        let next_class = verdicts[spans[next].0].class;
+        if e - s == 1
+            && !l.ends_sentence
+            && l.chars <= 120
+            && next_class == Class::Good
+            && !is_list_item(l.text)
+        {
+            out[b].kind = BlockKind::Heading(2);
+        }
+    }
+    out
+}
+
+fn is_list_item(s: &str) -> bool {
+    s.starts_with(['-', '*', '•', '·', '–'])
+        || s.split_once(['.', ')']).is_some_and(|(n, _)| {
+            !n.is_empty() && n.len() <= 3 && n.chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// The last character that is not a closing quote or bracket.
+fn last_significant(s: &str) -> Option<char> {
+    s.trim_end().chars().rev().find(|c| {
+        !matches!(
+            c,
+            '"' | '\'' | '”' | '’' | '»' | '«' | ')' | ']' | '）' | '」' | '』' | '*'
+        )
+    })
+}
+
+/// Whether a line ends like a sentence (closing quotes and brackets aside).
+fn ends_sentence(s: &str) -> bool {
+    matches!(
+        last_significant(s),
+        Some('.' | '!' | '?' | '…' | ':' | ';' | '。' | '！' | '？' | '：' | '；')
+    )
+}
+
+/// Sentence breaks inside a line: a full stop, `!` or `?` followed by a space and a
+/// capital letter ("U.S. to" is not one).
+fn sentence_breaks(s: &str) -> usize {
+    let cs: Vec<char> = s.trim_end().chars().collect();
+    (0..cs.len().saturating_sub(2))
+        .filter(|&i| {
+            matches!(cs[i], '.' | '!' | '?')
+                && cs[i + 1].is_whitespace()
+                && cs[i + 2].is_uppercase()
+        })
+        .count()
+        + cs.iter()
+            .filter(|c| matches!(c, '。' | '！' | '？'))
+            .count()
+            .saturating_sub(1)
+}
+
+/// Words that contain a letter.
+fn letter_words(s: &str) -> usize {
+    s.split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count()
+}
+
+/// Words: runs of letters or digits.
+fn word_count(s: &str) -> usize {
+    s.split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules;
+
+    fn rules() -> Rules {
+        Rules::defaults()
+    }
+
+    /// (text, removed_by) of every block.
+    fn view(page: &TextPage) -> Vec<(&str, Option<&str>)> {
+        page.blocks
+            .iter()
+            .map(|b| (b.text.as_str(), b.removed_by.as_deref()))
+            .collect()
+    }
+
+    fn kept(page: &TextPage) -> Vec<&str> {
+        page.blocks
+            .iter()
+            .filter(|b| b.is_kept())
+            .map(|b| b.text.as_str())
+            .collect()
+    }
+
+    const P1: &str = "The committee met on Tuesday to discuss the new budget, and it agreed that the schools in the north of the county should receive more money next year.";
+    const P2: &str = "Members said that the decision was not easy, but that the state of the buildings had become a problem for the teachers and for the pupils who use them.";
+    const P3: &str = "The plan will now go to the full council, which is expected to vote on it in March after a public consultation that will run for six weeks.";
+
+    #[test]
+    fn paragraphs_split_at_blank_lines_and_lines_without_them() {
+        let (p, blank) = split_paragraphs("a\nb\n\n  \nc\r\n\r\nd");
+        assert!(blank);
+        assert_eq!(p, vec![vec!["a", "b"], vec!["c"], vec!["d"]]);
+        let (p, blank) = split_paragraphs("one\ntwo\r\nthree\n");
+        assert!(!blank);
+        assert_eq!(p, vec![vec!["one"], vec!["two"], vec!["three"]]);
+        assert!(split_paragraphs("\n\n").0.is_empty());
+    }
+
+    #[test]
+    fn title_and_standfirst_become_metadata() {
+        let text = format!(
+            "School budget: north gets more money\n\nThe county's budget committee agrees more money for schools in the north.\n\n{P1}\n\n{P2}"
+        );
+        let page = extract(&text, &rules().text);
+        assert_eq!(
+            page.meta.title.as_deref(),
+            Some("School budget: north gets more money")
+        );
+        assert_eq!(
+            page.meta.description.as_deref(),
+            Some("The county's budget committee agrees more money for schools in the north.")
+        );
+        assert_eq!(view(&page)[0].1, Some(TITLE_RULE));
+        assert_eq!(view(&page)[1].1, Some(STANDFIRST_RULE));
+        assert_eq!(kept(&page), vec![P1, P2]);
+    }
+
+    #[test]
+    fn first_paragraph_is_not_eaten_without_a_standfirst() {
+        // A short lead paragraph sharing no words with the title stays text.
+        let lead = "On Tuesday the committee finally met after weeks of delay.";
+        let text = format!("School budget agreed\n\n{lead}\n\n{P1}\n\n{P2}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(page.meta.title.as_deref(), Some("School budget agreed"));
+        assert_eq!(page.meta.description, None);
+        assert_eq!(kept(&page)[0], lead);
+        // A second paragraph shorter than the first is not a standfirst either.
+        let text = format!("Budget news for the schools\n\n{P1}\n\n{P3}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(page.meta.description, None);
+        assert_eq!(kept(&page), vec![P1, P3]);
+    }
+
+    #[test]
+    fn sentences_and_headers_are_not_titles() {
+        let page = extract(&format!("{P1}\n\n{P2}"), &rules().text);
+        assert_eq!(page.meta.title, None);
+        assert_eq!(kept(&page), vec![P1, P2]);
+        let page = extract(&format!(" date 2024-01-04 \n\n{P1}\n\n{P2}"), &rules().text);
+        assert_eq!(page.meta.title, None);
+        let page = extract(&format!("Skip to content\n\n{P1}\n\n{P2}"), &rules().text);
+        assert_eq!(page.meta.title, None);
+    }
+
+    #[test]
+    fn title_loses_the_site_name() {
+        let paras = vec![
+            vec!["Big news today | The Daily"],
+            vec!["Home", "Big news today"],
+        ];
+        assert_eq!(clean_title(paras[0][0], &paras), "Big news today");
+        let paras = vec![vec!["Why prices rose - Market Watch Weekly Online"]];
+        assert_eq!(
+            clean_title(paras[0][0], &paras),
+            "Why prices rose - Market Watch Weekly Online"
+        );
+        let paras = vec![vec!["How the city plans to fix its old bridges – Metro"]];
+        assert_eq!(
+            clean_title(paras[0][0], &paras),
+            "How the city plans to fix its old bridges"
+        );
+    }
+
+    #[test]
+    fn lines_are_classified_from_their_signals() {
+        let c = rules().text;
+        let body = vec![
+            vec![P1],
+            vec!["Home", "Sports"],
+            vec!["Share this"],
+            vec!["The new budget for schools in the north"],
+        ];
+        let lines = analyse(&body, &c);
+        let classes: Vec<Class> = lines.iter().map(|l| line_score(l, &c.cfg).0).collect();
+        assert_eq!(
+            classes,
+            vec![
+                Class::Good,
+                Class::Chrome,
+                Class::Short,
+                Class::Chrome,
+                Class::NearGood
+            ]
+        );
+        assert_eq!(lines[1].rule.as_deref(), Some("text-nav"));
+        assert_eq!(lines[3].rule.as_deref(), Some("text-share-widget"));
+        // Prose needs stop words: a list of names is not prose however long.
+        let body = vec![
+            vec![P1],
+            vec!["Anna Berger, Carl Dietz, Emma Fischer, Georg Huber, Ida Jansen, Karl Lang"],
+        ];
+        let lines = analyse(&body, &c);
+        assert_eq!(line_score(&lines[1], &c.cfg).0, Class::Short);
+        // On a page in a language without a list, the density test is skipped.
+        let body = vec![vec![
+            "Kedden a bizottság elfogadta az új költségvetést az északi iskolák számára.",
+        ]];
+        let lines = analyse(&body, &c);
+        assert_eq!(line_score(&lines[0], &c.cfg).0, Class::Good);
+    }
+
+    #[test]
+    fn repeated_short_lines_are_not_prose() {
+        let c = rules().text;
+        let body = vec![
+            vec!["Our latest news and stories"],
+            vec![P1],
+            vec!["Our latest news and stories"],
+        ];
+        let lines = analyse(&body, &c);
+        assert_eq!(lines[0].repeats, 2);
+        assert_eq!(line_score(&lines[0], &c.cfg).0, Class::Short);
+    }
+
+    #[test]
+    fn menus_and_footers_go_headings_and_lists_inside_stay() {
+        let menu = "Home\nNews\nSport\nWeather\nCulture\nTravel\nVideo\nAbout";
+        let text = format!(
+            "Page title here | Site\n\n{menu}\n\nCouncil backs school plan\n\n{P1}\n\nWhat happens next\n\n{P2}\n\nRoof repairs\nNew heating\nMore classrooms\n\n{P3}\n\nRelated articles\n\nSchools in the south get new buses\nCouncil elections set for May\n\nAbout us\nContact\nPrivacy policy\n© 2024 The Daily"
+        );
+        let page = extract(&text, &rules().text);
+        assert_eq!(
+            kept(&page),
+            vec![
+                P1,
+                "What happens next",
+                P2,
+                "Roof repairs\nNew heating\nMore classrooms",
+                P3
+            ],
+            "{:#?}",
+            view(&page)
+        );
+        // Chrome lines are named by the rule that matched them.
+        assert!(view(&page).contains(&("Related articles", Some("text-related"))));
+        assert!(view(&page).contains(&(
+            "Schools in the south get new buses\nCouncil elections set for May",
+            Some(CLASSIFIER_RULE)
+        )));
+        // A kept one-line block before prose reads as a heading.
+        let heading = page
+            .blocks
+            .iter()
+            .find(|b| b.text == "What happens next")
+            .unwrap();
+        assert_eq!(heading.kind, BlockKind::Heading(2));
+    }
+
+    #[test]
+    fn a_second_strong_region_is_kept_a_weak_one_is_not() {
+        let junk = (0..15)
+            .map(|i| format!("Link {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = format!("{P1}\n\n{P2}\n\n{P3}\n\n{junk}\n\n{P2}\n\n{P3}\n\n{junk}\n\nThat is all there is to it, we are told.");
+        let page = extract(&text, &rules().text);
+        let k = kept(&page);
+        assert_eq!(k, vec![P1, P2, P3, P2, P3], "{:#?}", view(&page));
+    }
+
+    #[test]
+    fn a_page_without_a_body_keeps_its_prose_span() {
+        // A listing: short items with a one-line blurb each; no run of prose stands out.
+        let items = (0..30)
+            .map(|i| format!("Item {i}\n$ {i}.99\nA plain cotton shirt that is made in the town."))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let text = format!("Shop\nCart\nLogin\nWomen\nMen\nKids\n\nNew arrivals\n\n{items}\n\nStores\nCareers\nHelp\nGift cards");
+        let page = extract(&text, &rules().text);
+        let k = kept(&page);
+        // From one line (`weak_page_margin`) before the first prose line to one after the last.
+        assert_eq!(
+            k.first(),
+            Some(&"$ 0.99\nA plain cotton shirt that is made in the town."),
+            "{:#?}",
+            view(&page)
+        );
+        assert!(k.contains(&"Item 7\n$ 7.99\nA plain cotton shirt that is made in the town."));
+        assert_eq!(k.last(), Some(&"Stores"));
+        assert!(!k
+            .iter()
+            .any(|b| b.contains("New arrivals") || b.contains("Careers")));
+    }
+
+    #[test]
+    fn best_run_and_runs_above() {
+        let s = [-5.0, 10.0, -3.0, 10.0, -100.0, 8.0, -1.0];
+        assert_eq!(best_run(&s, 0, s.len()), Some((17.0, 1, 3)));
+        assert_eq!(runs_above(&s, 5.0), vec![(1, 3), (5, 5)]);
+        assert_eq!(runs_above(&s, 9.0), vec![(1, 3)]);
+        assert_eq!(best_run(&[-1.0, -2.0], 0, 2), None);
+    }
+
+    #[test]
+    fn german_and_cjk_pages_find_their_prose() {
+        let de = "Die Gemeinde hat am Dienstag beschlossen, dass die Schulen im Norden mehr Geld bekommen, weil die Gebäude in einem schlechten Zustand sind.";
+        let text =
+            format!("Startseite\nNachrichten\nKontakt\n\n{de}\n\n{de}\n\nImpressum\nDatenschutz");
+        let page = extract(&text, &rules().text);
+        assert_eq!(kept(&page), vec![de, de]);
+        let zh = "委员会星期二开会讨论了新的预算，并且同意北部的学校明年应该得到更多的资金，这是大家都关心的问题。";
+        let text = format!("首页\n新闻\n联系我们\n\n{zh}\n\n{zh}\n\n版权所有");
+        let page = extract(&text, &rules().text);
+        assert_eq!(kept(&page), vec![zh, zh], "{:#?}", view(&page));
+    }
+
+    #[test]
+    fn classifier_can_be_disabled() {
+        let r = Rules::from_sources(Some((
+            "u.toml",
+            "disable = [\"text-classifier\", \"text-title\"]\n",
+        )))
+        .unwrap();
+        let page = extract("Home\n\nTitle line here\n\nSome text.", &r.text);
+        assert_eq!(kept(&page), vec!["Home", "Title line here", "Some text."]);
+    }
+
+    #[test]
+    fn validate_reports_ranges() {
+        let cfg = TextConfig {
+            stopword_density: 1.5,
+            line_cost: -1.0,
+            standfirst_min_chars: 500,
+            ..TextConfig::default()
+        };
+        let errs = cfg.validate();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(TextConfig::default().validate().is_empty());
+    }
+
+    #[test]
+    fn defaults_match_the_shipped_config() {
+        let shipped = Rules::defaults().config.text;
+        let d = TextConfig::default();
+        assert_eq!(
+            format!(
+                "{:?}",
+                TextConfig {
+                    rules: vec![],
+                    ..shipped
+                }
+            ),
+            format!("{d:?}")
+        );
+    }
+
+    #[test]
+    fn huge_and_odd_pages_do_not_panic() {
+        let c = rules().text;
+        let big = "word\n".repeat(30_000) + &format!("\n\n{P1}\n\n").repeat(3_000);
+        let page = extract(&big, &c);
+        assert!(!page.blocks.is_empty());
+        for odd in [
+            "",
+            "\n\n\n",
+            "…",
+            "\u{FEFF}x",
+            "a\n\n\n\n",
+            "。\n\n、",
+            "* \n\n# ",
+        ] {
+            extract(odd, &c);
+        }
+    }
+
+    fn seed(text: &str) -> crate::record::Record {
+        let rules = rules();
+        let input = crate::PageInput {
+            source: "seed.txt",
+            bytes: text.as_bytes(),
+            kind_hint: Some(crate::decode::ContentKind::Text),
+            ..Default::default()
+        };
+        crate::process_page(&rules, &input).record
+    }
+
+    #[test]
+    fn seed_000_title_standfirst_and_widget() {
+        let r = seed(include_str!("../fixtures/seeds/000_7168fac909374ef1.txt"));
+        assert_eq!(
+            r.title.as_deref(),
+            Some("White House reveals North Korea’s missile transfer to Russia")
+        );
+        assert_eq!(
+            r.description.as_deref(),
+            Some("The White House declassifies information regarding North Korea’s involvement in Russia’s conflict with Ukraine.")
+        );
+        assert!(
+            r.text
+                .starts_with("The White House announced that North Korea had supplied Russia"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text
+                .ends_with("through diplomatic channels and the imposition of sanctions."),
+            "{}",
+            r.text
+        );
+        for gone in [
+            "Share this news",
+            "votes",
+            "Article Rating",
+            "Notify of",
+            "View all comments",
+            "declassifies",
+        ] {
+            assert!(!r.text.contains(gone), "{gone}");
+        }
+        assert_eq!(r.text.split("\n\n").count(), 7);
+    }
+
+    #[test]
+    fn seed_001_date_header_and_disclaimer() {
+        let r = seed(include_str!("../fixtures/seeds/001_5a44c996ef60cde8.txt"));
+        assert_eq!(r.date.as_deref(), Some("2024-01-04"));
+        assert!(
+            r.text.starts_with("White House claimed on Thursday"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text.ends_with("at cities across Ukraine since Friday."),
+            "{}",
+            r.text
+        );
+        assert!(!r.text.contains("2024-01-04"));
+        assert!(!r.text.contains("Disclaimer"));
+        assert!(!r.text.contains("WION"));
+        assert_eq!(r.text.split("\n\n").count(), 8);
     }
 }
