@@ -967,7 +967,7 @@ fn choose_author(
 }
 
 fn within(date: &str, max: Option<&str>) -> bool {
-    max.map_or(true, |m| date <= m.get(..10).unwrap_or(m))
+    max.is_none_or(|m| date <= m.get(..10).unwrap_or(m))
 }
 
 /// Meta names that carry the publication date, most specific first.

@@ -313,7 +313,7 @@ pub fn find_date(s: &str) -> Option<Found> {
     let mut best: Option<Found> = None;
     let mut consider = |f: Option<Found>| {
         if let Some(f) = f {
-            if best.as_ref().map_or(true, |b| f.start < b.start) {
+            if best.as_ref().is_none_or(|b| f.start < b.start) {
                 best = Some(f);
             }
         }
