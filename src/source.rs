@@ -373,6 +373,26 @@ mod tests {
     }
 
     #[test]
+    fn shards_are_balanced_on_similar_names() {
+        // Names that differ only in a counter, the hard case for a weak hash.
+        for n in [2u32, 3, 16, 100] {
+            let mut counts = vec![0usize; n as usize];
+            let total = 100_000;
+            for i in 0..total {
+                counts[Shard::of(&format!("pages/{i}.html.gz"), n) as usize] += 1;
+            }
+            let mean = total as f64 / f64::from(n);
+            // Within 5 standard deviations of a fair split.
+            for c in counts {
+                assert!(
+                    (c as f64 - mean).abs() < 5.0 * mean.sqrt(),
+                    "{n}: {c} vs {mean}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn missing_root_is_fatal() {
         assert!(walk(&[PathBuf::from("/no/such/dir")]).is_err());
     }
