@@ -1,16 +1,24 @@
-//! Batches: process many pages on rayon workers and hand the records back in input
+//! Batches: process many pages on worker threads and hand the records back in input
 //! order, streaming, with a bounded reorder window (a slow page holds back the writer
 //! only until the window fills).
+//!
+//! Work comes as [`Unit`]s: a page file that the worker reads, or a WARC record already
+//! read into memory. A WARC file is read sequentially (one reader per file, records in
+//! file order) while the workers extract the records it has handed out.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::Rules;
 use crate::record::Record;
 use crate::source::{self, Item};
+use crate::warc::{self, Entry};
 use crate::{process_page, PageInput};
+
+/// Bytes of WARC records held at once by one learning group.
+const WARC_GROUP_BYTES: u64 = 256 << 20;
 
 /// Counts for the end-of-run summary.
 #[derive(Debug, Default, Clone)]
@@ -19,6 +27,9 @@ pub struct Summary {
     pub ok: usize,
     /// Rejected pages by status.
     pub rejected: BTreeMap<String, usize>,
+    /// WARC records passed over by reason (`not-html`, `http-status`, `not-http`): not
+    /// pages, so neither records nor rejects.
+    pub skipped: BTreeMap<String, usize>,
     pub bytes_read: u64,
     pub elapsed: Duration,
 }
@@ -35,14 +46,24 @@ impl Summary {
         }
     }
 
+    /// Count one skipped WARC record.
+    pub fn skip(&mut self, reason: &str) {
+        *self.skipped.entry(reason.to_string()).or_default() += 1;
+    }
+
     /// Rejected pages in all.
     pub fn rejected_total(&self) -> usize {
         self.rejected.values().sum()
     }
 
-    /// One human line, e.g. `12 pages: 10 ok, 2 rejected (binary 1, empty 1); 0.3 MB read; 480 pages/s`.
+    /// One human line, e.g. `12 pages: 10 ok, 2 rejected (binary 1, empty 1); 0.3 MB read; 480 pages/s`,
+    /// with `; N WARC records skipped (not-html N)` when there were any.
     pub fn line(&self) -> String {
         let secs = self.elapsed.as_secs_f64().max(1e-9);
+        let counts = |m: &BTreeMap<String, usize>| {
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            parts.join(", ")
+        };
         let mut s = format!(
             "{} pages: {} ok, {} rejected",
             self.pages,
@@ -50,12 +71,14 @@ impl Summary {
             self.rejected_total()
         );
         if !self.rejected.is_empty() {
-            let parts: Vec<String> = self
-                .rejected
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect();
-            s.push_str(&format!(" ({})", parts.join(", ")));
+            s.push_str(&format!(" ({})", counts(&self.rejected)));
+        }
+        if !self.skipped.is_empty() {
+            let n: usize = self.skipped.values().sum();
+            s.push_str(&format!(
+                "; {n} WARC records skipped ({})",
+                counts(&self.skipped)
+            ));
         }
         s.push_str(&format!(
             "; {:.1} MB read in {:.2} s; {:.0} pages/s",
@@ -64,6 +87,56 @@ impl Summary {
             self.pages as f64 / secs
         ));
         s
+    }
+}
+
+/// One unit of work.
+#[derive(Debug)]
+pub enum Unit {
+    /// A page file, read by the worker.
+    File(Item),
+    /// A WARC record (a page in memory, a reject, or a skip to count).
+    Warc(Entry),
+}
+
+/// The units of `items` in order: page files as they are, WARC files expanded lazily into
+/// their records (a WARC file that cannot be opened becomes one `error` record).
+pub fn units(items: &[Item], max_bytes: u64) -> impl Iterator<Item = Unit> + Send + '_ {
+    items
+        .iter()
+        .flat_map(move |it| item_units(it.clone(), max_bytes))
+}
+
+fn item_units(item: Item, max_bytes: u64) -> Box<dyn Iterator<Item = Unit> + Send> {
+    if !source::is_warc(&item) {
+        return Box::new(std::iter::once(Unit::File(item)));
+    }
+    match warc::Reader::open(&item.path, &item.source, max_bytes) {
+        Ok(r) => Box::new(r.map(Unit::Warc)),
+        Err(e) => Box::new(std::iter::once(Unit::Warc(Entry::Reject(Box::new(
+            Record::reject(&item.source, "error", Some(e.to_string())),
+        ))))),
+    }
+}
+
+/// The units of one input line of the streaming mode: a WARC record address
+/// (`FILE.warc.gz#OFFSET`, see [`warc::parse_address`]), a file, a WARC file or a folder.
+/// An input that cannot be read becomes one `error` record named by the line.
+pub fn input_units(line: &str, max_bytes: u64) -> Box<dyn Iterator<Item = Unit> + Send> {
+    if let Some((path, member, inner)) = warc::parse_address(line) {
+        let e = warc::read_at(std::path::Path::new(path), path, member, inner, max_bytes);
+        return Box::new(std::iter::once(Unit::Warc(e)));
+    }
+    let path = line.strip_prefix("file://").unwrap_or(line);
+    match source::walk(&[std::path::PathBuf::from(path)]) {
+        Ok(w) => Box::new(
+            w.items
+                .into_iter()
+                .flat_map(move |it| item_units(it, max_bytes)),
+        ),
+        Err(e) => Box::new(std::iter::once(Unit::Warc(Entry::Reject(Box::new(
+            Record::reject(line, "error", Some(e.error.to_string())),
+        ))))),
     }
 }
 
@@ -84,6 +157,31 @@ pub fn process_item(rules: &Rules, item: &Item) -> (Record, u64) {
     }
 }
 
+/// The pipeline input of a WARC page.
+fn warc_input(p: &warc::Page) -> PageInput<'_> {
+    PageInput {
+        source: &p.source,
+        bytes: &p.bytes,
+        kind_hint: p.kind_hint,
+        charset: p.charset.as_deref(),
+        url: p.url.as_deref(),
+        crawled_at: p.crawled_at.as_deref(),
+    }
+}
+
+/// Process one unit into its record; `None` for a skipped WARC record.
+pub fn process_unit(rules: &Rules, unit: Unit) -> Option<(Record, u64)> {
+    match unit {
+        Unit::File(item) => Some(process_item(rules, &item)),
+        Unit::Warc(Entry::Page(p)) => Some((
+            process_page(rules, &warc_input(&p)).record,
+            p.bytes.len() as u64,
+        )),
+        Unit::Warc(Entry::Reject(r)) => Some((*r, 0)),
+        Unit::Warc(Entry::Skip(_)) => None,
+    }
+}
+
 /// Process `items` with `jobs` workers; `emit` receives each record in input order.
 /// With `learn`, site templates are learned across the pages (see [`crate::template`]).
 /// An error from `emit` stops the batch and is returned.
@@ -97,7 +195,34 @@ pub fn run<E>(
     if learn && rules.config.template.enabled {
         run_learning(rules, items, jobs, emit)
     } else {
-        run_streaming(rules, items, jobs, emit)
+        run_units(
+            rules,
+            units(items, rules.config.limits.max_page_bytes),
+            jobs,
+            emit,
+        )
+    }
+}
+
+/// Read, decode and extract one unit (no template pass, no final record yet).
+fn extract_unit(rules: &Rules, unit: &Unit) -> (Result<crate::Extracted, Box<Record>>, u64) {
+    match unit {
+        Unit::File(item) => extract_item(rules, item),
+        Unit::Warc(Entry::Page(p)) => {
+            let page = warc_input(p);
+            let res = crate::extract_page(rules, &page).map_err(|mut r| {
+                r.url = p.url.clone();
+                r.crawled_at = p.crawled_at.clone();
+                r
+            });
+            (res, p.bytes.len() as u64)
+        }
+        Unit::Warc(Entry::Reject(r)) => (Err(r.clone()), 0),
+        // Skips are counted before groups are formed; never extracted.
+        Unit::Warc(Entry::Skip(why)) => (
+            Err(Box::new(Record::reject("", "error", Some(why.to_string())))),
+            0,
+        ),
     }
 }
 
@@ -160,84 +285,135 @@ fn learning_groups(items: &[Item], max: usize) -> Vec<std::ops::Range<usize>> {
 }
 
 /// The learning path: per group, extract all pages in parallel, learn the site
-/// templates, then finish the pages in parallel and emit them in order.
+/// templates, then finish the pages in parallel and emit them in order. Page files form
+/// groups by folder ([`learning_groups`]); a WARC file is read in groups of consecutive
+/// records (at most `max_group_pages` records and [`WARC_GROUP_BYTES`] bytes).
 fn run_learning<E>(
     rules: &Rules,
     items: &[Item],
     jobs: usize,
     mut emit: impl FnMut(&Record) -> Result<(), E>,
 ) -> Result<Summary, E> {
-    use rayon::prelude::*;
     let start = Instant::now();
-    let cfg = &rules.config.template;
+    let max = rules.config.template.max_group_pages.max(1);
+    let max_bytes = rules.config.limits.max_page_bytes;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
         .expect("thread pool");
-    let rule: std::sync::Arc<str> = std::sync::Arc::from(crate::template::RULE);
-    let disabled = rules
-        .config
-        .disable
-        .iter()
-        .any(|d| d == crate::template::RULE);
     let mut summary = Summary::default();
-    for group in learning_groups(items, cfg.max_group_pages.max(1)) {
-        let done: Vec<(Record, u64)> = pool.install(|| {
-            let extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> = items[group.clone()]
-                .par_iter()
-                .map(|it| extract_item(rules, it))
-                .collect();
-            let sites: Vec<Option<String>> = extracted
-                .iter()
-                .map(|(e, _)| {
-                    e.as_ref()
-                        .ok()
-                        .map(|x| crate::template::site_key(&x.source, x.meta.url.as_deref()))
-                })
-                .collect();
-            let prints: Vec<crate::template::PagePrints> = extracted
-                .par_iter()
-                .zip(&sites)
-                .filter_map(|((e, _), site)| {
-                    let x = e.as_ref().ok()?;
-                    Some(crate::template::page_prints(
-                        site.as_deref()?,
-                        &x.blocks,
-                        cfg,
-                    ))
-                })
-                .collect();
-            let learned = crate::template::learn(&prints, cfg);
-            extracted
-                .into_par_iter()
-                .zip(sites)
-                .map(|((e, n), site)| match e {
-                    Ok(mut x) => {
-                        if !disabled {
-                            if let Some(site) = site {
-                                learned.apply(&site, &mut x.blocks, cfg, &rule);
-                            }
-                        }
-                        (crate::finish_page(rules, x).record, n)
-                    }
-                    Err(r) => (*r, n),
-                })
-                .collect()
-        });
-        for (rec, n) in done {
+    let mut emit_group = |summary: &mut Summary, group: Vec<Unit>| -> Result<(), E> {
+        for (rec, n) in learn_group(rules, &pool, group) {
             summary.add(&rec, n);
             emit(&rec)?;
+        }
+        Ok(())
+    };
+    let mut i = 0;
+    while i < items.len() {
+        if source::is_warc(&items[i]) {
+            let mut records = item_units(items[i].clone(), max_bytes);
+            loop {
+                let mut group = Vec::new();
+                let mut bytes = 0u64;
+                for u in records.by_ref() {
+                    match u {
+                        Unit::Warc(Entry::Skip(why)) => summary.skip(why),
+                        u => {
+                            if let Unit::Warc(Entry::Page(p)) = &u {
+                                bytes += p.bytes.len() as u64;
+                            }
+                            group.push(u);
+                            if group.len() >= max || bytes >= WARC_GROUP_BYTES {
+                                break;
+                            }
+                        }
+                    }
+                }
+                if group.is_empty() {
+                    break;
+                }
+                emit_group(&mut summary, group)?;
+            }
+            i += 1;
+        } else {
+            let j = (i..items.len())
+                .find(|&j| source::is_warc(&items[j]))
+                .unwrap_or(items.len());
+            for g in learning_groups(&items[i..j], max) {
+                let group = items[i + g.start..i + g.end]
+                    .iter()
+                    .map(|it| Unit::File(it.clone()))
+                    .collect();
+                emit_group(&mut summary, group)?;
+            }
+            i = j;
         }
     }
     summary.elapsed = start.elapsed();
     Ok(summary)
 }
 
-/// The streaming path: each page on its own, records handed back in order through a
-/// bounded reorder window.
-fn run_streaming<E>(
+/// Extract a group's pages in parallel, learn the templates of its sites, and finish
+/// the pages; records in group order.
+fn learn_group(rules: &Rules, pool: &rayon::ThreadPool, group: Vec<Unit>) -> Vec<(Record, u64)> {
+    use rayon::prelude::*;
+    let cfg = &rules.config.template;
+    let rule: std::sync::Arc<str> = std::sync::Arc::from(crate::template::RULE);
+    let disabled = rules
+        .config
+        .disable
+        .iter()
+        .any(|d| d == crate::template::RULE);
+    pool.install(|| {
+        let extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> =
+            group.par_iter().map(|u| extract_unit(rules, u)).collect();
+        drop(group);
+        let sites: Vec<Option<String>> = extracted
+            .iter()
+            .map(|(e, _)| {
+                e.as_ref()
+                    .ok()
+                    .map(|x| crate::template::site_key(&x.source, x.meta.url.as_deref()))
+            })
+            .collect();
+        let prints: Vec<crate::template::PagePrints> = extracted
+            .par_iter()
+            .zip(&sites)
+            .filter_map(|((e, _), site)| {
+                let x = e.as_ref().ok()?;
+                Some(crate::template::page_prints(
+                    site.as_deref()?,
+                    &x.blocks,
+                    cfg,
+                ))
+            })
+            .collect();
+        let learned = crate::template::learn(&prints, cfg);
+        extracted
+            .into_par_iter()
+            .zip(sites)
+            .map(|((e, n), site)| match e {
+                Ok(mut x) => {
+                    if !disabled {
+                        if let Some(site) = site {
+                            learned.apply(&site, &mut x.blocks, cfg, &rule);
+                        }
+                    }
+                    (crate::finish_page(rules, x).record, n)
+                }
+                Err(r) => (*r, n),
+            })
+            .collect()
+    })
+}
+
+/// The streaming path: each unit on its own, records handed back in order through a
+/// bounded reorder window. `units` is pulled on its own thread as the workers make room,
+/// so a slow source (paths arriving on stdin) is processed as it arrives.
+pub fn run_units<E>(
     rules: &Rules,
-    items: &[Item],
+    units: impl Iterator<Item = Unit> + Send,
     jobs: usize,
     mut emit: impl FnMut(&Record) -> Result<(), E>,
 ) -> Result<Summary, E> {
@@ -245,39 +421,53 @@ fn run_streaming<E>(
     let jobs = jobs.max(1);
     // Enough slack for uneven page costs, small enough to keep memory flat.
     let window = 64 * jobs;
-    let next = AtomicUsize::new(0);
     let written = Mutex::new(0usize);
     let room = Condvar::new();
-    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Unit)>(jobs);
+    let work_rx = Mutex::new(work_rx);
     let (tx, rx) = mpsc::channel::<(usize, Record, u64)>();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .expect("thread pool");
     let mut summary = Summary::default();
     let result = std::thread::scope(|s| {
-        s.spawn(|| {
-            pool.broadcast(|_| {
-                let tx = tx.clone();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= items.len() || stop.load(Ordering::Relaxed) {
-                        break;
+        let producer = s.spawn(|| {
+            let mut skipped: Vec<&'static str> = Vec::new();
+            let mut i = 0usize;
+            for u in units {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                if let Unit::Warc(Entry::Skip(why)) = u {
+                    skipped.push(why);
+                    continue;
+                }
+                {
+                    let mut w = written.lock().unwrap_or_else(|p| p.into_inner());
+                    while i >= *w + window && !stop.load(Ordering::Relaxed) {
+                        w = room.wait(w).unwrap_or_else(|p| p.into_inner());
                     }
-                    {
-                        let mut w = written.lock().unwrap_or_else(|p| p.into_inner());
-                        while i >= *w + window && !stop.load(Ordering::Relaxed) {
-                            w = room.wait(w).unwrap_or_else(|p| p.into_inner());
-                        }
-                    }
-                    let (rec, n) = process_item(rules, &items[i]);
+                }
+                if work_tx.send((i, u)).is_err() {
+                    break;
+                }
+                i += 1;
+            }
+            drop(work_tx);
+            skipped
+        });
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let work_rx = &work_rx;
+            s.spawn(move || loop {
+                let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((i, unit)) = next else { break };
+                if let Some((rec, n)) = process_unit(rules, unit) {
                     if tx.send((i, rec, n)).is_err() {
                         break;
                     }
                 }
             });
-            drop(tx);
-        });
+        }
+        drop(tx);
         let mut pending: HashMap<usize, (Record, u64)> = HashMap::new();
         let mut done = 0usize;
         let mut outcome = Ok(());
@@ -297,6 +487,11 @@ fn run_streaming<E>(
                 room.notify_all();
                 break;
             }
+        }
+        // Unblock the workers (their sends fail) and wait for the producer.
+        drop(rx);
+        for why in producer.join().unwrap_or_default() {
+            summary.skip(why);
         }
         outcome
     });

@@ -31,6 +31,7 @@ pub mod sink;
 pub mod source;
 pub mod template;
 pub mod text;
+pub mod warc;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -53,6 +54,9 @@ pub struct PageInput<'a> {
     pub charset: Option<&'a str>,
     /// The page URL, if known from outside the page.
     pub url: Option<&'a str>,
+    /// When the page was fetched (ISO 8601, e.g. `WARC-Date`); bounds the page date and
+    /// becomes the record's `crawled_at`.
+    pub crawled_at: Option<&'a str>,
 }
 
 /// What processing one page produced: the record, and every block (kept or removed)
@@ -78,6 +82,8 @@ pub struct Extracted {
     pub replaced_chars: usize,
     /// Text cut out of blocks by span rules, per rule.
     pub cut: Vec<(Arc<str>, String)>,
+    /// [`PageInput::crawled_at`].
+    pub crawled_at: Option<String>,
 }
 
 /// Run the whole pipeline on one page. Never panics on bad input; failures become
@@ -85,7 +91,11 @@ pub struct Extracted {
 pub fn process_page(rules: &Rules, page: &PageInput) -> Outcome {
     match extract_page(rules, page) {
         Ok(ex) => finish_page(rules, ex),
-        Err(record) => rejected(*record),
+        Err(mut record) => {
+            record.url = page.url.map(str::to_string);
+            record.crawled_at = page.crawled_at.map(str::to_string);
+            rejected(*record)
+        }
     }
 }
 
@@ -111,11 +121,15 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
             return Err(Box::new(Record::reject(source, "binary", Some(why))))
         }
     };
-    let today = today();
+    // The crawl time bounds the page date; without one, today does.
+    let max_date = page
+        .crawled_at
+        .and_then(date_part)
+        .map_or_else(today, str::to_string);
     let ctx = metadata::Context {
         source,
         url: page.url,
-        max_date: Some(&today),
+        max_date: Some(&max_date),
     };
     let (mut blocks, mut meta, format) = match decoded.kind {
         ContentKind::Html => {
@@ -131,6 +145,9 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
     };
     let (captures, cut) = rules.text_rules.apply(&mut blocks, format);
     metadata::apply_captures(&mut meta, &captures);
+    if meta.url.is_none() {
+        meta.url = page.url.map(str::to_string);
+    }
     Ok(Extracted {
         source: source.to_string(),
         blocks,
@@ -139,6 +156,7 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
         encoding: decoded.encoding,
         replaced_chars: decoded.replaced_chars,
         cut,
+        crawled_at: page.crawled_at.map(str::to_string),
     })
 }
 
@@ -153,6 +171,7 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
         encoding,
         replaced_chars,
         cut,
+        crawled_at,
     } = ex;
     let text = normalize::join(&blocks, &rules.config.normalize);
     metadata::finish(&mut meta, &text);
@@ -164,6 +183,7 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
     }
     record.text = text;
     record.set_metadata(meta);
+    record.crawled_at = crawled_at;
     record.format = Some(format.into());
     record.encoding = Some(encoding.into());
     record.replaced_chars = replaced_chars;
@@ -221,6 +241,14 @@ pub fn today() -> String {
         .unwrap_or(0);
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The `YYYY-MM-DD` part of an ISO 8601 timestamp, if it has one.
+fn date_part(ts: &str) -> Option<&str> {
+    let d = ts.get(..10)?;
+    let b = d.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    (digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)).then_some(d)
 }
 
 /// Days since 1970-01-01 to a (year, month, day) civil date (Howard Hinnant's algorithm).

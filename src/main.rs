@@ -11,7 +11,7 @@ use boilerstrip::batch::{self, Summary};
 use boilerstrip::config::{self, Rules};
 use boilerstrip::record::Record;
 use boilerstrip::sink::{self, JsonlWriter};
-use boilerstrip::source;
+use boilerstrip::source::{self, Shard, ShardBy};
 
 const EXIT_HELP: &str = "\
 Exit codes:
@@ -19,7 +19,12 @@ Exit codes:
   1  with --strict: at least one page was rejected
   2  a fatal error: bad config, unreadable input root, write failure
      (nothing is left under OUT's name)
-A closed output pipe (e.g. `| head`) ends the run quietly with 0.";
+A closed output pipe (e.g. `| head`) ends the run quietly with 0.
+
+Streaming mode (`run -` with no -o, or --stream): inputs are read from stdin one
+per line as they arrive (page files, folders, WARC files, or WARC record addresses
+FILE.warc.gz#OFFSET), and every record, rejects included (see `status`), is
+written to stdout as one line, flushed at once. No site-template learning.";
 
 #[derive(Parser)]
 #[command(name = "boilerstrip", version, about = "Turn scraped web pages into clean article records (JSONL).", after_help = EXIT_HELP)]
@@ -55,10 +60,13 @@ enum Command {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Files or folders (walked recursively for .html .htm .xhtml .txt, also .gz); `-` reads paths from stdin.
+    /// Files or folders (walked recursively for .html .htm .xhtml .txt, also .gz, and for
+    /// WARC files .warc .warc.gz); `-` reads paths from stdin.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output JSONL file (default: stdout). Written under a temporary name, renamed at the end.
+    /// Output JSONL file (default: stdout), gzip or zstd by a `.gz` / `.zst` extension.
+    /// Written under a temporary name, renamed at the end. With --shard: a folder, which
+    /// gets `part-K-of-N.jsonl`.
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Rules to merge over the embedded defaults.
@@ -82,6 +90,27 @@ struct RunArgs {
     /// Send pages whose confidence is below X to the rejects with status `low_confidence`.
     #[arg(long, value_name = "X")]
     min_confidence: Option<f32>,
+    /// Process only shard K of N (0 <= K < N), chosen by a stable hash. `auto/N` (or `/N`)
+    /// takes K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. With -o DIR the shard
+    /// writes DIR/part-K-of-N.jsonl, and is skipped when that file already exists.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// What a shard is cut by: `page` (balanced; template learning sees only the shard's
+    /// pages of a site) or `folder` (a folder stays whole: records equal a single run's).
+    /// A WARC file always stays whole.
+    #[arg(long, value_enum, default_value = "page")]
+    shard_by: ShardByArg,
+    /// Streaming mode for engines (implied by a lone `-` input without -o): inputs from
+    /// stdin as they arrive, one record per line on OUT, rejects included, flushed per line.
+    #[arg(long)]
+    stream: bool,
+}
+
+/// `--shard-by` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ShardByArg {
+    Page,
+    Folder,
 }
 
 #[derive(clap::Args)]
@@ -165,30 +194,64 @@ fn load_rules(path: Option<&Path>) -> Result<Rules, Fatal> {
 /// `run`: walk the inputs, process them in parallel, write records and rejects.
 fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     let rules = load_rules(args.config.as_deref())?;
+    let lone_dash = args.inputs.len() == 1 && args.inputs[0].as_os_str() == "-";
+    if args.stream || (lone_dash && args.output.is_none()) {
+        return run_stream(&args, &rules);
+    }
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse(s, |v| std::env::var(v).ok()))
+        .transpose()
+        .map_err(Fatal::Message)?;
     let inputs = expand_stdin(&args.inputs)?;
-    let walk = source::walk(&inputs).map_err(|e| Fatal::Message(e.to_string()))?;
+    let mut walk = source::walk(&inputs).map_err(|e| Fatal::Message(e.to_string()))?;
     for e in &walk.errors {
         eprintln!("boilerstrip: {}: {}", e.path.display(), e.error);
     }
-    let mut out = match &args.output {
+    let mut output = args.output.clone();
+    let mut rejects_path = args.rejects.clone();
+    if let Some(sh) = shard {
+        let by = match args.shard_by {
+            ShardByArg::Page => ShardBy::Page,
+            ShardByArg::Folder => ShardBy::Folder,
+        };
+        walk.items.retain(|it| sh.holds(it, by));
+        if let Some(dir) = &args.output {
+            std::fs::create_dir_all(dir).map_err(|e| Fatal::io(&dir.display().to_string(), e))?;
+            let part = dir.join(sh.part_name());
+            if part.exists() {
+                if !args.quiet {
+                    eprintln!(
+                        "shard {}/{} already done: {} exists",
+                        sh.index,
+                        sh.count,
+                        part.display()
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            rejects_path = rejects_path.or_else(|| Some(sink::default_rejects_path(&part)));
+            output = Some(part);
+        }
+    }
+    let rejects_path = rejects_path.or_else(|| output.as_deref().map(sink::default_rejects_path));
+    let mut out = match &output {
         Some(p) => JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?,
         None => JsonlWriter::stdout(),
     };
-    let rejects_path = args
-        .rejects
-        .clone()
-        .or_else(|| args.output.as_deref().map(sink::default_rejects_path));
     let mut rejects = match &rejects_path {
         Some(p) => {
             Some(JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?)
         }
         None => None,
     };
-    let out_name = args
-        .output
+    let out_name = output
         .as_ref()
         .map_or("<stdout>".to_string(), |p| p.display().to_string());
-    let bar = progress_bar(walk.items.len() as u64, args.quiet);
+    // WARC files expand into many records: the bar counts inputs only for loose pages.
+    let has_warc = walk.items.iter().any(source::is_warc);
+    let bar = progress_bar(walk.items.len() as u64, args.quiet || has_warc);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -206,10 +269,11 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    out.finish().map_err(|e| Fatal::io(&out_name, e))?;
+    // Rejects first: a finished OUT (a shard's part file) means the shard is complete.
     if let Some(r) = rejects {
         r.finish().map_err(|e| Fatal::io("rejects file", e))?;
     }
+    out.finish().map_err(|e| Fatal::io(&out_name, e))?;
     if !args.quiet {
         let mut line = summary.line();
         match &rejects_path {
@@ -222,6 +286,71 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
             _ => {}
         }
         eprintln!("{line}");
+    }
+    Ok(if args.strict && summary.rejected_total() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The streaming mode: every record (rejects too) as one flushed line on OUT, inputs
+/// processed as they arrive on stdin, no learning.
+fn run_stream(args: &RunArgs, rules: &Rules) -> Result<ExitCode, Fatal> {
+    if args.shard.is_some() {
+        return Err(Fatal::Message(
+            "--shard does not apply to the streaming mode (the engine partitions the input)".into(),
+        ));
+    }
+    let max = rules.config.limits.max_page_bytes;
+    let stdin_error: std::sync::Mutex<Option<io::Error>> = std::sync::Mutex::new(None);
+    let stdin_lines = || {
+        // Bytes, not String lines: a path that is not UTF-8 must not end the input.
+        io::BufReader::new(io::stdin())
+            .split(b'\n')
+            .map_while(|l| match l {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    *stdin_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    None
+                }
+            })
+            .filter_map(|l| {
+                let l = String::from_utf8_lossy(&l);
+                let l = l.trim_end_matches(['\r', '\n']);
+                (!l.trim().is_empty()).then(|| l.to_string())
+            })
+    };
+    let units = args.inputs.iter().flat_map(|inp| {
+        let it: Box<dyn Iterator<Item = batch::Unit> + Send> = if inp.as_os_str() == "-" {
+            Box::new(stdin_lines().flat_map(move |l| batch::input_units(&l, max)))
+        } else {
+            batch::input_units(&inp.to_string_lossy(), max)
+        };
+        it
+    });
+    let mut out = match &args.output {
+        Some(p) => JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?,
+        None => JsonlWriter::stdout(),
+    };
+    let out_name = args
+        .output
+        .as_ref()
+        .map_or("<stdout>".to_string(), |p| p.display().to_string());
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let summary = batch::run_units(rules, units, jobs, |rec: &Record| {
+        out.write(rec)
+            .and_then(|()| out.flush())
+            .map_err(|e| Fatal::io(&out_name, e))
+    })?;
+    out.finish().map_err(|e| Fatal::io(&out_name, e))?;
+    if let Some(e) = stdin_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(Fatal::Message(format!("stdin: {e}")));
+    }
+    if !args.quiet {
+        eprintln!("{}", summary.line());
     }
     Ok(if args.strict && summary.rejected_total() > 0 {
         ExitCode::from(1)

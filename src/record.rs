@@ -45,6 +45,8 @@ pub struct Record {
     pub date_source: Option<String>,
     pub site_name: Option<String>,
     pub url: Option<String>,
+    /// When the page was fetched (`WARC-Date`), when known; null otherwise.
+    pub crawled_at: Option<String>,
     pub language: Option<String>,
     pub tags: Vec<String>,
     pub text: String,

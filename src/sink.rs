@@ -1,5 +1,6 @@
 //! Sinks: JSONL output to stdout or to a file written under a temporary name and
 //! renamed at the end, so no half-written file ever sits under the final name.
+//! A file named `*.gz` is gzip-compressed and `*.zst` zstd-compressed, as it is written.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -7,9 +8,61 @@ use std::path::{Path, PathBuf};
 
 use crate::record::Record;
 
+/// Where the lines go.
+enum Out {
+    Plain(BufWriter<Box<dyn Write + Send>>),
+    Gzip(flate2::write::GzEncoder<BufWriter<fs::File>>),
+    Zstd(zstd::stream::write::Encoder<'static, BufWriter<fs::File>>),
+    Closed,
+}
+
+impl Out {
+    fn writer(&mut self) -> io::Result<&mut dyn Write> {
+        match self {
+            Out::Plain(w) => Ok(w),
+            Out::Gzip(w) => Ok(w),
+            Out::Zstd(w) => Ok(w),
+            Out::Closed => Err(io::Error::other("writer already finished")),
+        }
+    }
+
+    /// Flush everything and end the compressed stream; the file is closed on return.
+    fn close(self) -> io::Result<()> {
+        match self {
+            Out::Plain(mut w) => w.flush(),
+            Out::Gzip(w) => w.finish()?.flush(),
+            Out::Zstd(w) => w.finish()?.flush(),
+            Out::Closed => Ok(()),
+        }
+    }
+}
+
+/// The compression a file name asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// `.gz` → gzip, `.zst` → zstd, anything else → none.
+pub fn compression_of(path: &Path) -> Compression {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".gz") {
+        Compression::Gzip
+    } else if name.ends_with(".zst") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
 /// A JSONL writer. Dropping it without [`JsonlWriter::finish`] removes the temporary file.
 pub struct JsonlWriter {
-    out: BufWriter<Box<dyn Write + Send>>,
+    out: Out,
     /// `(temporary, final)` paths when writing a file.
     paths: Option<(PathBuf, PathBuf)>,
     line: Vec<u8>,
@@ -26,33 +79,54 @@ pub fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// The default rejects file for `out`: `clean.jsonl` → `clean.rejects.jsonl`.
+/// The default rejects file for `out`: `clean.jsonl` → `clean.rejects.jsonl`, and with
+/// the same compression: `clean.jsonl.zst` → `clean.rejects.jsonl.zst`.
 pub fn default_rejects_path(out: &Path) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem = name.strip_suffix(".jsonl").unwrap_or(&name);
-    out.with_file_name(format!("{stem}.rejects.jsonl"))
+    let (name, ext) = match compression_of(out) {
+        Compression::Gzip => (&name[..name.len() - 3], ".gz"),
+        Compression::Zstd => (&name[..name.len() - 4], ".zst"),
+        Compression::None => (name.as_str(), ""),
+    };
+    let stem = name.strip_suffix(".jsonl").unwrap_or(name);
+    out.with_file_name(format!("{stem}.rejects.jsonl{ext}"))
 }
 
 impl JsonlWriter {
     /// Write to standard output.
     pub fn stdout() -> Self {
         JsonlWriter {
-            out: BufWriter::with_capacity(1 << 16, Box::new(io::stdout())),
+            out: Out::Plain(BufWriter::with_capacity(1 << 16, Box::new(io::stdout()))),
             paths: None,
             line: Vec::with_capacity(1 << 14),
             count: 0,
         }
     }
 
-    /// Write to `path`, through a temporary file in the same folder.
+    /// Write to `path`, through a temporary file in the same folder, compressed as the
+    /// name says ([`compression_of`]).
     pub fn create(path: &Path) -> io::Result<Self> {
         let tmp = temp_path(path);
         let file = fs::File::create(&tmp)?;
+        let out = match compression_of(path) {
+            Compression::None => Out::Plain(BufWriter::with_capacity(1 << 16, Box::new(file))),
+            Compression::Gzip => Out::Gzip(flate2::write::GzEncoder::new(
+                BufWriter::with_capacity(1 << 16, file),
+                flate2::Compression::default(),
+            )),
+            Compression::Zstd => {
+                let mut enc =
+                    zstd::stream::write::Encoder::new(BufWriter::with_capacity(1 << 16, file), 3)?;
+                // A checksum lets readers detect a damaged file.
+                enc.include_checksum(true)?;
+                Out::Zstd(enc)
+            }
+        };
         Ok(JsonlWriter {
-            out: BufWriter::with_capacity(1 << 16, Box::new(file)),
+            out,
             paths: Some((tmp, path.to_path_buf())),
             line: Vec::with_capacity(1 << 14),
             count: 0,
@@ -64,18 +138,23 @@ impl JsonlWriter {
         self.line.clear();
         serde_json::to_writer(&mut self.line, rec).map_err(io::Error::other)?;
         self.line.push(b'\n');
-        self.out.write_all(&self.line)?;
+        self.out.writer()?.write_all(&self.line)?;
         self.count += 1;
         Ok(())
     }
 
-    /// Flush; for files, sync and rename the temporary file to the final name.
+    /// Push the lines written so far through to the output (the streaming mode's
+    /// line-at-a-time delivery; a compressed stream flushes its current block).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.writer()?.flush()
+    }
+
+    /// Flush (ending a compressed stream); for files, rename the temporary file to the
+    /// final name.
     pub fn finish(mut self) -> io::Result<()> {
-        self.out.flush()?;
+        // Closing the file before the rename; errors of the close surface here.
+        std::mem::replace(&mut self.out, Out::Closed).close()?;
         if let Some((tmp, dest)) = self.paths.take() {
-            // Closing the file before the rename; errors of the close surface in flush above.
-            let out = std::mem::replace(&mut self.out, BufWriter::new(Box::new(io::sink())));
-            drop(out);
             if let Err(e) = fs::rename(&tmp, &dest) {
                 let _ = fs::remove_file(&tmp);
                 return Err(e);
@@ -127,6 +206,39 @@ mod tests {
         w.write(&Record::reject("a", "ok", None)).unwrap();
         drop(w);
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn compressed_output_by_extension() {
+        use std::io::Read;
+        let d = tempfile::tempdir().unwrap();
+        for name in ["out.jsonl.gz", "out.jsonl.zst"] {
+            let p = d.path().join(name);
+            let mut w = JsonlWriter::create(&p).unwrap();
+            for i in 0..100 {
+                w.write(&Record::reject(&format!("p{i}"), "ok", None))
+                    .unwrap();
+            }
+            w.finish().unwrap();
+            let raw = fs::read(&p).unwrap();
+            let mut text = String::new();
+            if name.ends_with(".gz") {
+                flate2::read::MultiGzDecoder::new(&raw[..])
+                    .read_to_string(&mut text)
+                    .unwrap();
+            } else {
+                zstd::stream::read::Decoder::new(&raw[..])
+                    .unwrap()
+                    .read_to_string(&mut text)
+                    .unwrap();
+            }
+            assert_eq!(text.lines().count(), 100, "{name}");
+            assert!(raw.len() < text.len() / 2, "{name} is compressed");
+        }
+        assert_eq!(
+            default_rejects_path(Path::new("x/clean.jsonl.zst")),
+            Path::new("x/clean.rejects.jsonl.zst")
+        );
     }
 
     #[test]

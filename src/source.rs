@@ -1,5 +1,7 @@
 //! Sources: find every page under the inputs (files, folders, `-` for paths on stdin)
 //! in a stable sorted order, and read one page's bytes (gunzipping `.gz`) within limits.
+//! A WARC file (`.warc`, `.warc.gz`) is one item that expands into its records when
+//! read (see [`crate::warc`]).
 
 use std::collections::HashSet;
 use std::fs;
@@ -64,6 +66,15 @@ pub fn classify_name(name: &str) -> Option<(ContentKind, bool)> {
         "txt" => Some((ContentKind::Text, gzip)),
         _ => None,
     }
+}
+
+pub use crate::warc::is_warc_name;
+
+/// Whether an item is a WARC file (by its name), to be read record by record.
+pub fn is_warc(item: &Item) -> bool {
+    item.path
+        .file_name()
+        .is_some_and(|n| is_warc_name(&n.to_string_lossy()))
 }
 
 /// Find the pages under `inputs`, sorted by `source` (so the output order does not depend
@@ -154,7 +165,10 @@ fn walk_dir(root: &Path, out: &mut Walk) {
                 continue;
             }
             let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some((kind, gzip)) = classify_name(&name) {
+            let class = classify_name(&name)
+                .map(|(k, g)| (Some(k), g))
+                .or_else(|| is_warc_name(&name).then(|| (None, name.ends_with(".gz"))));
+            if let Some((kind_hint, gzip)) = class {
                 let rel = path.strip_prefix(root).unwrap_or(&path);
                 let source = rel
                     .components()
@@ -164,13 +178,100 @@ fn walk_dir(root: &Path, out: &mut Walk) {
                 found.push(Item {
                     path,
                     source,
-                    kind_hint: Some(kind),
+                    kind_hint,
                     gzip,
                 });
             }
         }
     }
     out.items.extend(found);
+}
+
+/// What decides an item's shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShardBy {
+    /// The item's `source` (a page file, or a whole WARC file): balanced, but a folder's
+    /// pages are spread over the shards, so site-template learning sees only a shard's share.
+    #[default]
+    Page,
+    /// The item's folder: a folder stays in one shard, so learning sees all its pages and
+    /// the records equal a single run's; balanced only over many folders.
+    Folder,
+}
+
+/// One shard `index` of `count` (`0 <= index < count`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parse `K/N`; `auto/N` or `/N` takes K from `SLURM_ARRAY_TASK_ID`, then
+    /// `JOB_COMPLETION_INDEX` (Kubernetes Indexed Jobs), via `env`.
+    pub fn parse(spec: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
+        let (k, n) = spec
+            .split_once('/')
+            .ok_or_else(|| format!("--shard {spec:?}: expected K/N, e.g. 3/16 or auto/16"))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("--shard {spec:?}: N must be a positive integer"))?;
+        let k = k.trim();
+        let (k, from) = if k.is_empty() || k == "auto" {
+            ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+                .iter()
+                .find_map(|v| env(v).map(|x| (x, *v)))
+                .ok_or_else(|| {
+                    format!("--shard {spec:?}: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
+                })?
+        } else {
+            (k.to_string(), "K")
+        };
+        let index: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("--shard {spec:?}: {from} = {k:?} is not an integer"))?;
+        if index >= count {
+            return Err(format!(
+                "--shard {spec:?}: {from} = {index} is not below N = {count} (shards count from 0)"
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The shard a key falls in: 64-bit FNV-1a of the key (stable across releases and
+    /// platforms, unlike std's hasher), mixed by the SplitMix64 finaliser (FNV's low bits
+    /// are weak) and mapped to `0..count` by multiply-high.
+    pub fn of(key: &str, count: u32) -> u32 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in key.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h ^= h >> 30;
+        h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^= h >> 27;
+        h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^= h >> 31;
+        ((u128::from(h) * u128::from(count)) >> 64) as u32
+    }
+
+    /// Whether `item` belongs to this shard.
+    pub fn holds(&self, item: &Item, by: ShardBy) -> bool {
+        let key = match by {
+            ShardBy::Page => item.source.as_str(),
+            ShardBy::Folder => item.source.rfind('/').map_or("", |i| &item.source[..i]),
+        };
+        Shard::of(key, self.count) == self.index
+    }
+
+    /// The part file name: `part-K-of-N.jsonl`.
+    pub fn part_name(&self) -> String {
+        format!("part-{}-of-{}.jsonl", self.index, self.count)
+    }
 }
 
 /// Why a page could not be read.
@@ -243,11 +344,52 @@ mod tests {
         fs::write(d.path().join("b/c/z.html"), "<p>x</p>").unwrap();
         fs::write(d.path().join("a.txt"), "x").unwrap();
         fs::write(d.path().join("skip.json"), "{}").unwrap();
+        fs::write(d.path().join("b/crawl.warc.gz"), "").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(d.path(), d.path().join("b/loop")).unwrap();
         let w = walk(&[d.path().to_path_buf()]).unwrap();
         let sources: Vec<_> = w.items.iter().map(|i| i.source.as_str()).collect();
-        assert_eq!(sources, vec!["a.txt", "b/c/z.html"]);
+        assert_eq!(sources, vec!["a.txt", "b/c/z.html", "b/crawl.warc.gz"]);
+        assert!(is_warc(&w.items[2]) && !is_warc(&w.items[0]));
+    }
+
+    #[test]
+    fn shard_specs() {
+        let none = |_: &str| None;
+        assert_eq!(
+            Shard::parse("3/16", none),
+            Ok(Shard {
+                index: 3,
+                count: 16
+            })
+        );
+        assert!(Shard::parse("16/16", none).is_err());
+        assert!(Shard::parse("auto/4", none).is_err());
+        let slurm = |v: &str| (v == "SLURM_ARRAY_TASK_ID").then(|| "2".to_string());
+        assert_eq!(Shard::parse("auto/4", slurm).unwrap().index, 2);
+        let k8s = |v: &str| (v == "JOB_COMPLETION_INDEX").then(|| "1".to_string());
+        assert_eq!(Shard::parse("/4", k8s).unwrap().index, 1);
+        assert_eq!(Shard::of("anything", 1), 0);
+    }
+
+    #[test]
+    fn shards_are_balanced_on_similar_names() {
+        // Names that differ only in a counter, the hard case for a weak hash.
+        for n in [2u32, 3, 16, 100] {
+            let mut counts = vec![0usize; n as usize];
+            let total = 100_000;
+            for i in 0..total {
+                counts[Shard::of(&format!("pages/{i}.html.gz"), n) as usize] += 1;
+            }
+            let mean = total as f64 / f64::from(n);
+            // Within 5 standard deviations of a fair split.
+            for c in counts {
+                assert!(
+                    (c as f64 - mean).abs() < 5.0 * mean.sqrt(),
+                    "{n}: {c} vs {mean}"
+                );
+            }
+        }
     }
 
     #[test]
