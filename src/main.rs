@@ -260,6 +260,8 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
             if let Some(b) = &bar {
                 b.inc(1);
             }
+            let gated = rec.gate_confidence(args.min_confidence);
+            let rec = gated.as_ref().unwrap_or(rec);
             match (&mut rejects, rec.is_ok()) {
                 (_, true) => out.write(rec).map_err(|e| Fatal::io(&out_name, e)),
                 (Some(r), false) => r.write(rec).map_err(|e| Fatal::io("rejects file", e)),
@@ -341,7 +343,8 @@ fn run_stream(args: &RunArgs, rules: &Rules) -> Result<ExitCode, Fatal> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let summary = batch::run_units(rules, units, jobs, |rec: &Record| {
-        out.write(rec)
+        let gated = rec.gate_confidence(args.min_confidence);
+        out.write(gated.as_ref().unwrap_or(rec))
             .and_then(|()| out.flush())
             .map_err(|e| Fatal::io(&out_name, e))
     })?;

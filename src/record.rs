@@ -99,6 +99,21 @@ impl Record {
         self.tags = meta.tags;
     }
 
+    /// With `--min-confidence x`: an ok record below `x` becomes a `low_confidence` reject.
+    pub fn gate_confidence(&self, min: Option<f32>) -> Option<Record> {
+        let x = min?;
+        if !self.is_ok() || self.confidence >= x {
+            return None;
+        }
+        let mut r = self.clone();
+        r.status = "low_confidence".into();
+        r.error = Some(format!(
+            "confidence {} is below --min-confidence {x}",
+            r.confidence
+        ));
+        Some(r)
+    }
+
     /// Whether the record goes to OUT (rather than the rejects file).
     pub fn is_ok(&self) -> bool {
         self.status == "ok"
