@@ -193,6 +193,10 @@ fn class_words(v: &str) -> ClassWords {
     let at = |i: usize, word: &[u8]| {
         b.len() >= i + word.len() && b[i..i + word.len()].eq_ignore_ascii_case(word)
     };
+    // Author words are looked for anywhere (`bigusername`, `postauthor`); the
+    // shorter, commoner date and name words only where a word starts (class start,
+    // after a separator, a camelCase part), which also keeps the loop cheap.
+    let mut boundary = true;
     for (i, &c) in b.iter().enumerate() {
         match c | 0x20 {
             b'a' if at(i, b"author") => w.author = true,
@@ -200,11 +204,16 @@ fn class_words(v: &str) -> ClassWords {
             b'u' if at(i, b"username") || at(i, b"user-name") || at(i, b"user_name") => {
                 w.user = true
             }
-            b'd' if at(i, b"date") => w.date = true,
-            b'p' if at(i, b"publish") || at(i, b"posted") => w.date = true,
-            b'n' if at(i, b"name") => w.name = true,
+            b'd' if (boundary || c.is_ascii_uppercase()) && at(i, b"date") => w.date = true,
+            b'p' if (boundary || c.is_ascii_uppercase())
+                && (at(i, b"publish") || at(i, b"posted")) =>
+            {
+                w.date = true
+            }
+            b'n' if (boundary || c.is_ascii_uppercase()) && at(i, b"name") => w.name = true,
             _ => {}
         }
+        boundary = matches!(c, b' ' | b'-' | b'_' | b'\t' | b'\n' | b':');
     }
     w
 }
@@ -228,21 +237,29 @@ static COMMENT: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .build(["comment"])
         .expect("valid patterns")
 });
-/// Links to author pages.
-static AUTHOR_HREF: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "/author/",
-            "/authors/",
-            "/autor/",
-            "/autore/",
-            "/auteur/",
-            "/writers/",
-            "/staff/",
-        ])
-        .expect("valid patterns")
-});
+/// Whether a link goes to an author page (`/author/jane`, `/autor/`, `/writers/`, `/staff/`).
+///
+/// A scan of the slashes rather than an automaton: it runs on every link.
+fn is_author_href(h: &str) -> bool {
+    let b = h.as_bytes();
+    h.match_indices('/').any(|(i, _)| {
+        let rest = &b[i + 1..];
+        let seg_end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
+        let seg = &rest[..seg_end];
+        seg_end < rest.len()
+            && ([
+                &b"author"[..],
+                b"authors",
+                b"autor",
+                b"autore",
+                b"auteur",
+                b"writers",
+                b"staff",
+            ])
+            .iter()
+            .any(|w| seg.eq_ignore_ascii_case(w))
+    })
+}
 
 /// An attribute value by name. A linear scan over the few attributes an element
 /// has is much cheaper than `Element::attr`, which interns the name on every call.
@@ -313,12 +330,15 @@ fn scan(doc: &Html) -> Scan<'_> {
 fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::node::Element) {
     let name = el.name();
     let pos = s.texts.len();
-    let (mut itemprop, mut class, mut id) = (None, None, None);
+    // One pass over the attributes for what every element is checked for.
+    let (mut itemprop, mut class, mut id, mut author, mut created) = (None, None, None, None, None);
     for (k, v) in el.attrs() {
         match k {
             "itemprop" => itemprop = Some(v),
             "class" => class = Some(v),
             "id" => id = Some(v),
+            "author" => author = Some(v),
+            "created-timestamp" => created = Some(v),
             _ => {}
         }
     }
@@ -330,10 +350,8 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
     }
     // A post element carrying its author and creation time as attributes
     // (Reddit's `<shreddit-post author=.. created-timestamp=..>`).
-    if s.post_attrs.is_none() {
-        if let (Some(a), Some(t)) = (attr(el, "author"), attr(el, "created-timestamp")) {
-            s.post_attrs = Some((a, t));
-        }
+    if let (None, Some(a), Some(t)) = (s.post_attrs, author, created) {
+        s.post_attrs = Some((a, t));
     }
     match name {
         "html" if s.lang.is_none() => s.lang = attr(el, "lang"),
@@ -411,7 +429,7 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
                 r.split_whitespace()
                     .any(|x| x.eq_ignore_ascii_case("author"))
             });
-            let href_author = attr(el, "href").is_some_and(|h| AUTHOR_HREF.is_match(h));
+            let href_author = attr(el, "href").is_some_and(is_author_href);
             if (rel_author || href_author) && s.author_links.len() < 40 && !in_comments(node) {
                 if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 120)) {
                     if !t.is_empty() {
@@ -700,9 +718,19 @@ fn choose_title(s: &Scan, ld: &jsonld::LdInfo, site: &mut Vec<String>) -> Option
         .filter(|h| real(h, site))
         .find(|(h, _)| related(h))
         .map(|(h, _)| h.clone());
-    first_h1
-        .or(cleaned)
-        .or_else(|| s.h1s.first().map(|(h, _)| h.clone()))
+    match (first_h1, cleaned) {
+        (Some(h), Some(c)) => {
+            let (hk, ck) = (key(&h), key(&c));
+            // The heading carries a kicker or a date before the title the head
+            // gives ("News Digital Cameras ...", "Dec 18 2025 Preparing ...").
+            if hk.ends_with(&ck) && hk.len() > ck.len() && ck.len() * 5 >= hk.len() * 2 {
+                Some(c)
+            } else {
+                Some(h)
+            }
+        }
+        (h, c) => h.or(c).or_else(|| s.h1s.first().map(|(h, _)| h.clone())),
+    }
 }
 
 /// Whether two titles share a word of three or more letters.
@@ -734,53 +762,137 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
-/// Leading words that are not part of a name.
+/// Leading words that are not part of a name: "By", "Written by", "Recipe by",
+/// "Author:", "Von", "Par", ...
 static AUTHOR_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:written|posted|published|reviewed|edited|words|text)\s+by|by|von|par|por|door|author(?:s)?|autor(?:a|in|en)?|auteur|verfasser|posted|written)\s*[:\-]?\s+",
+        r"(?i)^(?:(?:this\s+\w+\s+was\s+)?(?:(?:written|posted|published|words|text|story|recipe|guide|article|post|report|reporting|analysis|column|opinion|compiled)\s+)*(?:by|von|par|por|door|di|av|af)\s*:?\s+|(?:author|authors|autor|autora|autorin|autoren|auteur|auteurs|verfasser|written|posted)\s*[:\-]?\s+)",
     )
     .expect("valid regex")
 });
-static AUTHOR_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:[\s,|·•\-–—:]+(?:on|at|am|le|el|il|published|updated|posted|last|le|den|vom|em))*[\s,|·•\-–—:]*$")
+/// Bylines of people other than the author: reviewers, editors, photographers.
+static NOT_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:medically\s+)?(?:reviewed|updated|edited|fact[\s-]checked|checked|illustrat\w*|photo\w*|images?|video)\b",
+    )
+    .expect("valid regex")
+});
+/// Where another person's credit starts inside a byline.
+static OTHER_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[\s.,;|]+(?:medically\s+)?(?:reviewed|updated|edited|fact[\s-]checked)\s+by\b")
         .expect("valid regex")
 });
 
-/// Clean a candidate author string: drop "By", trailing dates and separators;
-/// `None` when what is left does not look like a name (a URL, a sentence, empty).
-fn clean_author(raw: &str) -> Option<String> {
-    let mut s = fold_ws(&jsonld::decode_entities(raw));
-    for _ in 0..2 {
-        let stripped = AUTHOR_PREFIX.replace(&s, "").into_owned();
-        if stripped == s {
+/// Words that end a byline without being part of the name (`Jane Doe on`,
+/// `BeauHD on Friday`, `user » Tue`).
+const AUTHOR_TAIL_WORDS: &[&str] = &[
+    "on",
+    "at",
+    "am",
+    "le",
+    "el",
+    "il",
+    "em",
+    "den",
+    "vom",
+    "published",
+    "updated",
+    "posted",
+    "last",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+/// Whole strings that are labels, not names.
+const NOT_NAMES: &[&str] = &[
+    "by",
+    "author",
+    "authors",
+    "topic author",
+    "updated",
+    "posted",
+    "published",
+    "written by",
+    "share",
+    "follow",
+    "unknown",
+    "contributor",
+    "contributors",
+];
+
+/// Drop separators and [`AUTHOR_TAIL_WORDS`] from the end of a byline.
+fn trim_author_tail(mut s: &str) -> &str {
+    let is_sep = |c: char| c.is_whitespace() || ",;:|·•-–—»«/".contains(c);
+    for _ in 0..6 {
+        let before = s.len();
+        s = s.trim_end_matches(is_sep);
+        if let Some((head, last)) = s.rsplit_once(char::is_whitespace) {
+            let last = last.trim_end_matches('.').to_lowercase();
+            if AUTHOR_TAIL_WORDS.contains(&last.as_str()) {
+                s = head;
+            }
+        }
+        if s.len() == before {
             break;
         }
-        s = stripped;
+    }
+    s
+}
+
+/// Clean a candidate author string: drop "By", trailing dates and separators;
+/// `None` when what is left does not look like a name (a URL, a sentence, a
+/// label, a reviewer's credit).
+fn clean_author(raw: &str) -> Option<String> {
+    let mut s = fold_ws(&jsonld::decode_entities(raw));
+    s = s
+        .trim_matches(|c: char| c == '"' || c == '\'' || c == '“' || c == '”')
+        .to_string();
+    if NOT_AUTHOR.is_match(&s) {
+        return None;
+    }
+    if let Some(m) = OTHER_CREDIT.find(&s) {
+        s.truncate(m.start());
+    }
+    for _ in 0..2 {
+        match AUTHOR_PREFIX.find(&s) {
+            Some(m) if m.end() < s.len() => s = s[m.end()..].to_string(),
+            _ => break,
+        }
     }
     if let Some(f) = find_date(&s) {
         s.truncate(f.start);
     }
-    for sep in [" | ", " • ", " · ", "\n"] {
+    for sep in [" | ", " • ", " · "] {
         if let Some(i) = s.find(sep) {
             s.truncate(i);
         }
     }
-    let s = AUTHOR_TAIL.replace(&s, "");
-    let s = s
-        .trim()
-        .trim_matches(|c: char| c == ',' || c == ';' || c == ':')
-        .trim();
-    let lower = s.to_ascii_lowercase();
+    let s = trim_author_tail(s.trim())
+        .trim_start_matches(|c: char| c == ',' || c == ':' || c.is_whitespace());
+    let lower = s.to_lowercase();
     let words = s.split_whitespace().count();
     if s.is_empty()
         || s.len() > 160
         || words > 24
+        || NOT_NAMES.contains(&lower.as_str())
         || lower.starts_with("http")
         || lower.starts_with("www.")
         || s.starts_with('@')
         || (s.contains('@') && !s.contains(' '))
         || !s.chars().any(char::is_alphabetic)
         || s.chars().filter(char::is_ascii_digit).count() > 4
+        || (lower.contains("min") && lower.contains("read"))
         || s.ends_with('.') && words > 6
     {
         return None;
@@ -877,9 +989,10 @@ fn structured_author(s: &Scan, ld: &jsonld::LdInfo) -> Option<String> {
         ("twitter:label1", "twitter:data1"),
         ("twitter:label2", "twitter:data2"),
     ] {
-        if s.meta(label)
-            .is_some_and(|l| AUTHOR_PREFIX.is_match(&format!("{l} ")))
-        {
+        if s.meta(label).is_some_and(|l| {
+            let l = l.to_lowercase();
+            l.contains("author") || l.contains("written") || l == "by"
+        }) {
             if let Some(a) = s.meta(data).and_then(clean_author) {
                 return Some(a);
             }
@@ -1146,23 +1259,24 @@ fn shown_dates(s: &Scan, tpos: Option<usize>, max: Option<&str>) -> Vec<(DateHit
             .map_or("", |p| p.trim());
         p.len() < 40 && re.is_match(p)
     };
-    // (distance, value, source, updated)
-    let mut cands: Vec<(usize, &str, &str, bool)> = Vec::new();
+    let date_in = |v: &str| find_date(v).filter(|f| within(&f.date, max));
+    // (distance, date, source, updated); labels are checked only where a date is.
+    let mut cands: Vec<(usize, Found, &str, bool)> = Vec::new();
     for t in &s.times {
         let Some(d) = dist(t.pos) else { continue };
-        let v = t
-            .datetime
-            .filter(|d| find_date(d).is_some())
-            .unwrap_or(&t.text);
+        let Some(f) = t.datetime.and_then(date_in).or_else(|| date_in(&t.text)) else {
+            continue;
+        };
         let updated = t.modified
             || label_at(t.pos, 1, &UPDATE_WORDS)
             || label_at(t.pos, 2, &UPDATE_WORDS)
             || is_update_line(&t.text);
-        cands.push((d, v, "time", updated));
+        cands.push((d, f, "time", updated));
     }
     for (t, p) in &s.date_els {
-        if let Some(d) = dist(*p).filter(|_| !NOT_PAGE_DATE.is_match(t)) {
-            cands.push((d, t, "text", is_update_line(t)));
+        let Some(d) = dist(*p) else { continue };
+        if let Some(f) = date_in(t).filter(|_| !NOT_PAGE_DATE.is_match(t)) {
+            cands.push((d, f, "text", is_update_line(t)));
         }
     }
     let mut seen: Vec<usize> = Vec::new();
@@ -1174,21 +1288,23 @@ fn shown_dates(s: &Scan, tpos: Option<usize>, max: Option<&str>) -> Vec<(DateHit
             seen.push(ix);
             let Some(d) = dist(ix) else { continue };
             let t = s.texts[ix].trim();
-            if t.len() <= 160 && !NOT_PAGE_DATE.is_match(t) && !label_at(ix, 1, &NOT_PAGE_DATE) {
-                let updated = is_update_line(t)
-                    || label_at(ix, 1, &UPDATE_WORDS)
-                    || label_at(ix, 2, &UPDATE_WORDS);
-                cands.push((d, t, "text", updated));
+            if t.len() > 160 {
+                continue;
             }
+            let Some(f) = date_in(t) else { continue };
+            if NOT_PAGE_DATE.is_match(t) || label_at(ix, 1, &NOT_PAGE_DATE) {
+                continue;
+            }
+            let updated = is_update_line(t)
+                || label_at(ix, 1, &UPDATE_WORDS)
+                || label_at(ix, 2, &UPDATE_WORDS);
+            cands.push((d, f, "text", updated));
         }
     }
     cands.sort_by_key(|c| c.0);
     cands
         .into_iter()
-        .filter_map(|(_, v, src, updated)| {
-            let f = find_date(v).filter(|f| within(&f.date, max))?;
-            Some(((f, src.to_string()), updated))
-        })
+        .map(|(_, f, src, updated)| ((f, src.to_string()), updated))
         .collect()
 }
 
@@ -1236,7 +1352,12 @@ fn choose_date(
     let labelled = || {
         s.texts.iter().enumerate().find_map(|(i, t)| {
             let t = t.trim();
-            if t.len() > 120 || NOT_PAGE_DATE.is_match(t) {
+            if t.len() > 120 {
+                return None;
+            }
+            // The date first: it rules out nearly every line cheaply.
+            let f = find_date(t).filter(|f| within(&f.date, max))?;
+            if NOT_PAGE_DATE.is_match(t) {
                 return None;
             }
             let prev = i
@@ -1244,11 +1365,7 @@ fn choose_date(
                 .and_then(|j| s.texts.get(j))
                 .map_or("", |p| p.trim());
             let labelled = DATE_LABEL.is_match(t) || (prev.len() < 40 && DATE_LABEL.is_match(prev));
-            let f = labelled
-                .then(|| find_date(t))
-                .flatten()
-                .filter(|f| within(&f.date, max))?;
-            Some((f, "text".to_string()))
+            labelled.then(|| (f, "text".to_string()))
         })
     };
     let shown_first = shown
@@ -1502,14 +1619,7 @@ pub fn apply_captures(meta: &mut Metadata, captures: &[Capture]) {
 /// Last step: fill what only the final text can tell (the language, when the page did not say).
 pub fn finish(meta: &mut Metadata, text: &str) {
     if meta.language.is_none() {
-        // A prefix is enough to tell the language and keeps the cost flat.
-        let mut cut = text.len().min(4000);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        meta.language = whatlang::detect(&text[..cut])
-            .filter(|i| i.is_reliable())
-            .map(|i| lang::iso639_1(i.lang().code()));
+        meta.language = lang::detect(text);
     }
 }
 
