@@ -116,6 +116,12 @@ fn key(s: &str) -> String {
 /// Text of an element, whitespace folded, or `None` past `cap` bytes (too long to be
 /// a title, byline or date line).
 fn capped_text(el: ElementRef, cap: usize) -> Option<String> {
+    capped_lines(el, cap).map(|t| fold_ws(&t))
+}
+
+/// Like [`capped_text`], but block boundaries become line breaks (each line
+/// whitespace-folded), so a byline's name and the job title under it stay apart.
+fn capped_lines(el: ElementRef, cap: usize) -> Option<String> {
     let mut out = String::new();
     for edge in el.traverse() {
         match edge {
@@ -128,15 +134,19 @@ fn capped_text(el: ElementRef, cap: usize) -> Option<String> {
                             matches!(e.name(), "script" | "style" | "noscript" | "template")
                         });
                     if !code {
-                        out.push_str(t);
+                        // Source line breaks are spaces; only blocks break lines.
+                        out.extend(
+                            t.chars()
+                                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+                        );
                     }
                 }
-                Node::Element(e) if is_block(e.name()) => out.push(' '),
+                Node::Element(e) if is_block(e.name()) => out.push('\n'),
                 _ => {}
             },
             ego_tree::iter::Edge::Close(n) => {
                 if n.value().as_element().is_some_and(|e| is_block(e.name())) {
-                    out.push(' ');
+                    out.push('\n');
                 }
             }
         }
@@ -144,7 +154,12 @@ fn capped_text(el: ElementRef, cap: usize) -> Option<String> {
             return None;
         }
     }
-    let out = fold_ws(&out);
+    let lines: Vec<String> = out
+        .split('\n')
+        .map(fold_ws)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let out = lines.join("\n");
     (out.len() <= cap).then_some(out)
 }
 
@@ -466,7 +481,7 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
         cw.name |= w.name;
     }
     if (cw.author || cw.user) && s.byline_els.len() < 60 && !in_comments(node) {
-        if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 200)) {
+        if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_lines(e, 200)) {
             if !t.is_empty() {
                 let rank = match (cw.author, cw.name) {
                     (true, true) => 0,
@@ -605,20 +620,26 @@ fn is_site(segment: &str, site: &[String]) -> bool {
 /// match, a short last segment after ` | ` (at most three words, shorter than the
 /// rest) is taken for the site name.
 pub fn clean_title(title: &str, site: &[String]) -> String {
-    let t = fold_ws(title);
-    for sep in TITLE_SEPARATORS.iter().filter(|s| **s != ": ") {
-        if let Some(i) = t.rfind(sep) {
-            let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
-            if !head.is_empty() && is_site(tail, site) {
-                return clean_title(head, site);
+    let mut t = fold_ws(title);
+    // Site segments are cut one at a time (`Title | Section | Site`), a few at most.
+    'cut: for _ in 0..4 {
+        for sep in TITLE_SEPARATORS.iter().filter(|s| **s != ": ") {
+            if let Some(i) = t.rfind(sep) {
+                let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
+                if !head.is_empty() && is_site(tail, site) {
+                    t = head.to_string();
+                    continue 'cut;
+                }
+            }
+            if let Some(i) = t.find(sep) {
+                let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
+                if !tail.is_empty() && is_site(head, site) {
+                    t = tail.to_string();
+                    continue 'cut;
+                }
             }
         }
-        if let Some(i) = t.find(sep) {
-            let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
-            if !tail.is_empty() && is_site(head, site) {
-                return clean_title(tail, site);
-            }
-        }
+        break;
     }
     for sep in [" | ", " – ", " — ", " :: ", " - "] {
         if let Some(i) = t.rfind(sep) {
@@ -638,11 +659,6 @@ fn is_site_name(s: &str, site: &[String]) -> bool {
     !k.is_empty() && site.iter().any(|n| alnum_key(n) == k)
 }
 
-/// The title: the visible heading when the head metadata agrees with it, else the
-/// head title without its site name, else the first heading.
-///
-/// Adds to `site` the names the head titles reveal: when `og:title` is `X` and
-/// `<title>` is `Site: X`, `Site` names the site.
 /// Cut a prefix or suffix segment that is exactly the site's name
 /// (`Title – Site` in a heading).
 fn strip_site_name(title: &str, site: &[String]) -> String {
@@ -661,6 +677,11 @@ fn strip_site_name(title: &str, site: &[String]) -> String {
     title.to_string()
 }
 
+/// The title: the visible heading when the head metadata agrees with it, else the
+/// head title without its site name, else the first heading.
+///
+/// Adds to `site` the names the head titles reveal: when `og:title` is `X` and
+/// `<title>` is `Site: X`, `Site` names the site.
 fn choose_title(s: &Scan, ld: &jsonld::LdInfo, site: &mut Vec<String>) -> Option<String> {
     let metas: Vec<String> = [
         s.meta("og:title"),
@@ -672,6 +693,8 @@ fn choose_title(s: &Scan, ld: &jsonld::LdInfo, site: &mut Vec<String>) -> Option
     ]
     .into_iter()
     .flatten()
+    // Past a few hundred characters a "title" is a description or junk.
+    .filter(|t| t.len() <= 600)
     .map(fold_ws)
     .filter(|t| !t.is_empty())
     .collect();
@@ -766,14 +789,14 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 /// "Author:", "Von", "Par", ...
 static AUTHOR_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:this\s+\w+\s+was\s+)?(?:(?:written|posted|published|words|text|story|recipe|guide|article|post|report|reporting|analysis|column|opinion|compiled)\s+)*(?:by|von|par|por|door|di|av|af)\s*:?\s+|(?:author|authors|autor|autora|autorin|autoren|auteur|auteurs|verfasser|written|posted)\s*[:\-]?\s+)",
+        r"(?i)^(?:(?:this\s+\w+\s+was\s+)?(?:(?:written|posted|published|authored|words|text|story|stories|recipe|guide|article|articles|post|posts|report|reporting|analysis|column|opinion|compiled)\s+)*(?:by|von|par|por|door|di|av|af|via)\s*:?\s+|(?:author|authors|autor|autora|autorin|autoren|auteur|auteurs|verfasser|written|posted)\s*[:\-]?\s+)",
     )
     .expect("valid regex")
 });
 /// Bylines of people other than the author: reviewers, editors, photographers.
 static NOT_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:medically\s+)?(?:reviewed|updated|edited|fact[\s-]checked|checked|illustrat\w*|photo\w*|images?|video)\b",
+        r"(?i)^(?:(?:medically\s+)?(?:reviewed|updated|edited|fact[\s-]checked|checked|illustrat\w*|photo\w*|images?|video)\b|on\s+behalf\s+of\b)",
     )
     .expect("valid regex")
 });
@@ -817,6 +840,13 @@ const AUTHOR_TAIL_WORDS: &[&str] = &[
 /// Whole strings that are labels, not names.
 const NOT_NAMES: &[&str] = &[
     "by",
+    "via",
+    "post",
+    "posts",
+    "reply",
+    "quote",
+    "profile",
+    "member",
     "author",
     "authors",
     "topic author",
@@ -850,10 +880,26 @@ fn trim_author_tail(mut s: &str) -> &str {
     s
 }
 
+/// A relative time after a name ("scvalex 1 year ago").
+static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\s+\d+\s*(?:second|sec|minute|min|hour|hr|day|week|month|year|yr)s?\s+ago\b.*$",
+    )
+    .expect("valid regex")
+});
+
 /// Clean a candidate author string: drop "By", trailing dates and separators;
 /// `None` when what is left does not look like a name (a URL, a sentence, a
-/// label, a reviewer's credit).
+/// label, a reviewer's credit). Multi-line bylines (name, then job title) give
+/// their first line that is a name.
 fn clean_author(raw: &str) -> Option<String> {
+    if raw.contains('\n') {
+        return raw.lines().take(6).find_map(clean_author_line);
+    }
+    clean_author_line(raw)
+}
+
+fn clean_author_line(raw: &str) -> Option<String> {
     let mut s = fold_ws(&jsonld::decode_entities(raw));
     s = s
         .trim_matches(|c: char| c == '"' || c == '\'' || c == '“' || c == '”')
@@ -870,6 +916,9 @@ fn clean_author(raw: &str) -> Option<String> {
             _ => break,
         }
     }
+    if let Some(m) = RELATIVE_TIME.find(&s) {
+        s.truncate(m.start());
+    }
     if let Some(f) = find_date(&s) {
         s.truncate(f.start);
     }
@@ -880,12 +929,25 @@ fn clean_author(raw: &str) -> Option<String> {
     }
     let s = trim_author_tail(s.trim())
         .trim_start_matches(|c: char| c == ',' || c == ':' || c.is_whitespace());
+    let s = strip_initials_avatar(s);
     let lower = s.to_lowercase();
     let words = s.split_whitespace().count();
+    // `page.head.extra.author`: a template placeholder left in the page.
+    let dotted_identifier = !s.contains(' ') && s.matches('.').count() >= 3;
+    // `CM`: the initials of an avatar; `Jun 2`: a date without its year.
+    let initials_only = words == 1 && s.chars().count() <= 2 && s.chars().all(char::is_uppercase);
+    let short_date = s.chars().any(|c| c.is_ascii_digit())
+        && s.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .all(|w| date::is_month_name(w));
     if s.is_empty()
         || s.len() > 160
         || words > 24
         || NOT_NAMES.contains(&lower.as_str())
+        || AUTHOR_TAIL_WORDS.contains(&lower.trim_end_matches('.'))
+        || dotted_identifier
+        || initials_only
+        || short_date
         || lower.starts_with("http")
         || lower.starts_with("www.")
         || s.starts_with('@')
@@ -898,6 +960,26 @@ fn clean_author(raw: &str) -> Option<String> {
         return None;
     }
     Some(s.to_string())
+}
+
+/// Drop the initials of an avatar placeholder before the name ("CM Craig McCarthy").
+fn strip_initials_avatar(s: &str) -> &str {
+    let Some((first, rest)) = s.split_once(' ') else {
+        return s;
+    };
+    let initials: String = rest
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect();
+    if (2..=3).contains(&first.chars().count())
+        && first.chars().all(char::is_uppercase)
+        && first == initials
+    {
+        rest
+    } else {
+        s
+    }
 }
 
 /// Join several author names the way a byline shows them: `A`, `A and B`, `A, B, C`.
@@ -1167,7 +1249,7 @@ fn declared_published(s: &Scan, ld: &jsonld::LdInfo, max: Option<&str>) -> Optio
                     && !k.contains("updat")
                     && !k.contains("expir"))
         })
-        .map(|(_, v)| (Some(*v), "meta"));
+        .map(|(k, v)| (Some(*v), k.as_str()));
     first_date(
         std::iter::once((ld.date_published.as_deref(), "json-ld"))
             .chain(metas)
@@ -1184,10 +1266,18 @@ fn declared_published(s: &Scan, ld: &jsonld::LdInfo, max: Option<&str>) -> Optio
         max,
     )
     .map(|(f, src)| {
-        let src = if PUBLISHED_META.contains(&src.as_str()) {
-            format!("meta:{src}")
-        } else {
+        let structured = [
+            "json-ld",
+            "json-ld:dateCreated",
+            "microdata",
+            "time",
+            "post",
+            "discourse",
+        ];
+        let src = if structured.contains(&src.as_str()) {
             src
+        } else {
+            format!("meta:{src}")
         };
         (f, src)
     })
@@ -1753,6 +1843,44 @@ mod tests {
     }
 
     #[test]
+    fn author_cleaning() {
+        let c = |s: &str| clean_author(s);
+        assert_eq!(
+            c("By Jane Doe on March 3, 2024").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(
+            c("Written by: Jane Doe | Staff").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(c("Recipe by PJ Hamel").as_deref(), Some("PJ Hamel"));
+        assert_eq!(c("BeauHD on Friday").as_deref(), Some("BeauHD"));
+        assert_eq!(c("user42 » Tue").as_deref(), Some("user42"));
+        assert_eq!(c("via scvalex 1 year ago").as_deref(), Some("scvalex"));
+        assert_eq!(
+            c("Shelby Loos, DVM. Reviewed by Molly Price, DVM").as_deref(),
+            Some("Shelby Loos, DVM")
+        );
+        assert_eq!(c("CM Craig McCarthy").as_deref(), Some("Craig McCarthy"));
+        assert_eq!(
+            c("Liz Kenny\nFormer McKinsey Consultant").as_deref(),
+            Some("Liz Kenny")
+        );
+        assert_eq!(c("By\nJane Doe").as_deref(), Some("Jane Doe"));
+        assert_eq!(c("Reviewed by Dr. Who"), None);
+        assert_eq!(c("https://example.com/jane"), None);
+        assert_eq!(c("10 min read"), None);
+        assert_eq!(c("Sat"), None);
+        assert_eq!(c("Jun 2"), None);
+        assert_eq!(c("page.head.extra.author"), None);
+        assert_eq!(c("JWU").as_deref(), Some("JWU"));
+        assert_eq!(
+            join_authors(&["A B".into(), "C D".into(), "E F".into()]).as_deref(),
+            Some("A B, C D, E F")
+        );
+    }
+
+    #[test]
     fn title_suffix_and_prefix_removal() {
         let site = vec!["Example News".to_string()];
         assert_eq!(
@@ -1883,5 +2011,15 @@ mod tests {
             <script type="application/ld+json">[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[</script><title></title>"#;
         let _ = meta(broken);
         let _ = meta("");
+        let many = format!(
+            r#"<meta property="og:title" content="{}"><title>{}</title>"#,
+            "a | ".repeat(50_000),
+            "b - ".repeat(300)
+        );
+        let _ = meta(&many);
+        // Many separators: a bounded number of cuts, no deep recursion.
+        let long = "Story | Site ".repeat(5_000);
+        let cleaned = clean_title(&long, &["Site".to_string()]);
+        assert!(cleaned.len() < long.len() && cleaned.starts_with("Story | Site"));
     }
 }

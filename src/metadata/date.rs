@@ -162,6 +162,11 @@ const MONTHS: &[(&str, u32)] = &[
     ("desember", 12),
 ];
 
+/// Whether `name` is a month name or abbreviation in one of the supported languages.
+pub fn is_month_name(name: &str) -> bool {
+    month_number(name).is_some()
+}
+
 fn month_number(name: &str) -> Option<u32> {
     let lower = name.to_lowercase();
     MONTHS.iter().find(|(n, _)| *n == lower).map(|(_, m)| *m)
