@@ -939,7 +939,7 @@ fn clean_author_line(raw: &str) -> Option<String> {
     let short_date = s.chars().any(|c| c.is_ascii_digit())
         && s.split(|c: char| !c.is_alphabetic())
             .filter(|w| !w.is_empty())
-            .all(|w| date::is_month_name(w));
+            .all(date::is_month_name);
     if s.is_empty()
         || s.len() > 160
         || words > 24
