@@ -116,6 +116,12 @@ fn key(s: &str) -> String {
 /// Text of an element, whitespace folded, or `None` past `cap` bytes (too long to be
 /// a title, byline or date line).
 fn capped_text(el: ElementRef, cap: usize) -> Option<String> {
+    capped_lines(el, cap).map(|t| fold_ws(&t))
+}
+
+/// Like [`capped_text`], but block boundaries become line breaks (each line
+/// whitespace-folded), so a byline's name and the job title under it stay apart.
+fn capped_lines(el: ElementRef, cap: usize) -> Option<String> {
     let mut out = String::new();
     for edge in el.traverse() {
         match edge {
@@ -128,15 +134,19 @@ fn capped_text(el: ElementRef, cap: usize) -> Option<String> {
                             matches!(e.name(), "script" | "style" | "noscript" | "template")
                         });
                     if !code {
-                        out.push_str(t);
+                        // Source line breaks are spaces; only blocks break lines.
+                        out.extend(
+                            t.chars()
+                                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+                        );
                     }
                 }
-                Node::Element(e) if is_block(e.name()) => out.push(' '),
+                Node::Element(e) if is_block(e.name()) => out.push('\n'),
                 _ => {}
             },
             ego_tree::iter::Edge::Close(n) => {
                 if n.value().as_element().is_some_and(|e| is_block(e.name())) {
-                    out.push(' ');
+                    out.push('\n');
                 }
             }
         }
@@ -144,7 +154,12 @@ fn capped_text(el: ElementRef, cap: usize) -> Option<String> {
             return None;
         }
     }
-    let out = fold_ws(&out);
+    let lines: Vec<String> = out
+        .split('\n')
+        .map(fold_ws)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let out = lines.join("\n");
     (out.len() <= cap).then_some(out)
 }
 
@@ -193,6 +208,10 @@ fn class_words(v: &str) -> ClassWords {
     let at = |i: usize, word: &[u8]| {
         b.len() >= i + word.len() && b[i..i + word.len()].eq_ignore_ascii_case(word)
     };
+    // Author words are looked for anywhere (`bigusername`, `postauthor`); the
+    // shorter, commoner date and name words only where a word starts (class start,
+    // after a separator, a camelCase part), which also keeps the loop cheap.
+    let mut boundary = true;
     for (i, &c) in b.iter().enumerate() {
         match c | 0x20 {
             b'a' if at(i, b"author") => w.author = true,
@@ -200,11 +219,16 @@ fn class_words(v: &str) -> ClassWords {
             b'u' if at(i, b"username") || at(i, b"user-name") || at(i, b"user_name") => {
                 w.user = true
             }
-            b'd' if at(i, b"date") => w.date = true,
-            b'p' if at(i, b"publish") || at(i, b"posted") => w.date = true,
-            b'n' if at(i, b"name") => w.name = true,
+            b'd' if (boundary || c.is_ascii_uppercase()) && at(i, b"date") => w.date = true,
+            b'p' if (boundary || c.is_ascii_uppercase())
+                && (at(i, b"publish") || at(i, b"posted")) =>
+            {
+                w.date = true
+            }
+            b'n' if (boundary || c.is_ascii_uppercase()) && at(i, b"name") => w.name = true,
             _ => {}
         }
+        boundary = matches!(c, b' ' | b'-' | b'_' | b'\t' | b'\n' | b':');
     }
     w
 }
@@ -228,21 +252,29 @@ static COMMENT: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .build(["comment"])
         .expect("valid patterns")
 });
-/// Links to author pages.
-static AUTHOR_HREF: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "/author/",
-            "/authors/",
-            "/autor/",
-            "/autore/",
-            "/auteur/",
-            "/writers/",
-            "/staff/",
-        ])
-        .expect("valid patterns")
-});
+/// Whether a link goes to an author page (`/author/jane`, `/autor/`, `/writers/`, `/staff/`).
+///
+/// A scan of the slashes rather than an automaton: it runs on every link.
+fn is_author_href(h: &str) -> bool {
+    let b = h.as_bytes();
+    h.match_indices('/').any(|(i, _)| {
+        let rest = &b[i + 1..];
+        let seg_end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
+        let seg = &rest[..seg_end];
+        seg_end < rest.len()
+            && ([
+                &b"author"[..],
+                b"authors",
+                b"autor",
+                b"autore",
+                b"auteur",
+                b"writers",
+                b"staff",
+            ])
+            .iter()
+            .any(|w| seg.eq_ignore_ascii_case(w))
+    })
+}
 
 /// An attribute value by name. A linear scan over the few attributes an element
 /// has is much cheaper than `Element::attr`, which interns the name on every call.
@@ -313,12 +345,15 @@ fn scan(doc: &Html) -> Scan<'_> {
 fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::node::Element) {
     let name = el.name();
     let pos = s.texts.len();
-    let (mut itemprop, mut class, mut id) = (None, None, None);
+    // One pass over the attributes for what every element is checked for.
+    let (mut itemprop, mut class, mut id, mut author, mut created) = (None, None, None, None, None);
     for (k, v) in el.attrs() {
         match k {
             "itemprop" => itemprop = Some(v),
             "class" => class = Some(v),
             "id" => id = Some(v),
+            "author" => author = Some(v),
+            "created-timestamp" => created = Some(v),
             _ => {}
         }
     }
@@ -330,10 +365,8 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
     }
     // A post element carrying its author and creation time as attributes
     // (Reddit's `<shreddit-post author=.. created-timestamp=..>`).
-    if s.post_attrs.is_none() {
-        if let (Some(a), Some(t)) = (attr(el, "author"), attr(el, "created-timestamp")) {
-            s.post_attrs = Some((a, t));
-        }
+    if let (None, Some(a), Some(t)) = (s.post_attrs, author, created) {
+        s.post_attrs = Some((a, t));
     }
     match name {
         "html" if s.lang.is_none() => s.lang = attr(el, "lang"),
@@ -411,7 +444,7 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
                 r.split_whitespace()
                     .any(|x| x.eq_ignore_ascii_case("author"))
             });
-            let href_author = attr(el, "href").is_some_and(|h| AUTHOR_HREF.is_match(h));
+            let href_author = attr(el, "href").is_some_and(is_author_href);
             if (rel_author || href_author) && s.author_links.len() < 40 && !in_comments(node) {
                 if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 120)) {
                     if !t.is_empty() {
@@ -448,7 +481,7 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
         cw.name |= w.name;
     }
     if (cw.author || cw.user) && s.byline_els.len() < 60 && !in_comments(node) {
-        if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 200)) {
+        if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_lines(e, 200)) {
             if !t.is_empty() {
                 let rank = match (cw.author, cw.name) {
                     (true, true) => 0,
@@ -587,20 +620,26 @@ fn is_site(segment: &str, site: &[String]) -> bool {
 /// match, a short last segment after ` | ` (at most three words, shorter than the
 /// rest) is taken for the site name.
 pub fn clean_title(title: &str, site: &[String]) -> String {
-    let t = fold_ws(title);
-    for sep in TITLE_SEPARATORS.iter().filter(|s| **s != ": ") {
-        if let Some(i) = t.rfind(sep) {
-            let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
-            if !head.is_empty() && is_site(tail, site) {
-                return clean_title(head, site);
+    let mut t = fold_ws(title);
+    // Site segments are cut one at a time (`Title | Section | Site`), a few at most.
+    'cut: for _ in 0..4 {
+        for sep in TITLE_SEPARATORS.iter().filter(|s| **s != ": ") {
+            if let Some(i) = t.rfind(sep) {
+                let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
+                if !head.is_empty() && is_site(tail, site) {
+                    t = head.to_string();
+                    continue 'cut;
+                }
+            }
+            if let Some(i) = t.find(sep) {
+                let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
+                if !tail.is_empty() && is_site(head, site) {
+                    t = tail.to_string();
+                    continue 'cut;
+                }
             }
         }
-        if let Some(i) = t.find(sep) {
-            let (head, tail) = (t[..i].trim(), t[i + sep.len()..].trim());
-            if !tail.is_empty() && is_site(head, site) {
-                return clean_title(tail, site);
-            }
-        }
+        break;
     }
     for sep in [" | ", " – ", " — ", " :: ", " - "] {
         if let Some(i) = t.rfind(sep) {
@@ -620,11 +659,6 @@ fn is_site_name(s: &str, site: &[String]) -> bool {
     !k.is_empty() && site.iter().any(|n| alnum_key(n) == k)
 }
 
-/// The title: the visible heading when the head metadata agrees with it, else the
-/// head title without its site name, else the first heading.
-///
-/// Adds to `site` the names the head titles reveal: when `og:title` is `X` and
-/// `<title>` is `Site: X`, `Site` names the site.
 /// Cut a prefix or suffix segment that is exactly the site's name
 /// (`Title – Site` in a heading).
 fn strip_site_name(title: &str, site: &[String]) -> String {
@@ -643,6 +677,11 @@ fn strip_site_name(title: &str, site: &[String]) -> String {
     title.to_string()
 }
 
+/// The title: the visible heading when the head metadata agrees with it, else the
+/// head title without its site name, else the first heading.
+///
+/// Adds to `site` the names the head titles reveal: when `og:title` is `X` and
+/// `<title>` is `Site: X`, `Site` names the site.
 fn choose_title(s: &Scan, ld: &jsonld::LdInfo, site: &mut Vec<String>) -> Option<String> {
     let metas: Vec<String> = [
         s.meta("og:title"),
@@ -654,6 +693,8 @@ fn choose_title(s: &Scan, ld: &jsonld::LdInfo, site: &mut Vec<String>) -> Option
     ]
     .into_iter()
     .flatten()
+    // Past a few hundred characters a "title" is a description or junk.
+    .filter(|t| t.len() <= 600)
     .map(fold_ws)
     .filter(|t| !t.is_empty())
     .collect();
@@ -700,9 +741,19 @@ fn choose_title(s: &Scan, ld: &jsonld::LdInfo, site: &mut Vec<String>) -> Option
         .filter(|h| real(h, site))
         .find(|(h, _)| related(h))
         .map(|(h, _)| h.clone());
-    first_h1
-        .or(cleaned)
-        .or_else(|| s.h1s.first().map(|(h, _)| h.clone()))
+    match (first_h1, cleaned) {
+        (Some(h), Some(c)) => {
+            let (hk, ck) = (key(&h), key(&c));
+            // The heading carries a kicker or a date before the title the head
+            // gives ("News Digital Cameras ...", "Dec 18 2025 Preparing ...").
+            if hk.ends_with(&ck) && hk.len() > ck.len() && ck.len() * 5 >= hk.len() * 2 {
+                Some(c)
+            } else {
+                Some(h)
+            }
+        }
+        (h, c) => h.or(c).or_else(|| s.h1s.first().map(|(h, _)| h.clone())),
+    }
 }
 
 /// Whether two titles share a word of three or more letters.
@@ -734,58 +785,201 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
-/// Leading words that are not part of a name.
+/// Leading words that are not part of a name: "By", "Written by", "Recipe by",
+/// "Author:", "Von", "Par", ...
 static AUTHOR_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:(?:written|posted|published|reviewed|edited|words|text)\s+by|by|von|par|por|door|author(?:s)?|autor(?:a|in|en)?|auteur|verfasser|posted|written)\s*[:\-]?\s+",
+        r"(?i)^(?:(?:this\s+\w+\s+was\s+)?(?:(?:written|posted|published|authored|words|text|story|stories|recipe|guide|article|articles|post|posts|report|reporting|analysis|column|opinion|compiled)\s+)*(?:by|von|par|por|door|di|av|af|via)\s*:?\s+|(?:author|authors|autor|autora|autorin|autoren|auteur|auteurs|verfasser|written|posted)\s*[:\-]?\s+)",
     )
     .expect("valid regex")
 });
-static AUTHOR_TAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:[\s,|·•\-–—:]+(?:on|at|am|le|el|il|published|updated|posted|last|le|den|vom|em))*[\s,|·•\-–—:]*$")
+/// Bylines of people other than the author: reviewers, editors, photographers.
+static NOT_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:(?:medically\s+)?(?:reviewed|updated|edited|fact[\s-]checked|checked|illustrat\w*|photo\w*|images?|video)\b|on\s+behalf\s+of\b)",
+    )
+    .expect("valid regex")
+});
+/// Where another person's credit starts inside a byline.
+static OTHER_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[\s.,;|]+(?:medically\s+)?(?:reviewed|updated|edited|fact[\s-]checked)\s+by\b")
         .expect("valid regex")
 });
 
-/// Clean a candidate author string: drop "By", trailing dates and separators;
-/// `None` when what is left does not look like a name (a URL, a sentence, empty).
-fn clean_author(raw: &str) -> Option<String> {
-    let mut s = fold_ws(&jsonld::decode_entities(raw));
-    for _ in 0..2 {
-        let stripped = AUTHOR_PREFIX.replace(&s, "").into_owned();
-        if stripped == s {
+/// Words that end a byline without being part of the name (`Jane Doe on`,
+/// `BeauHD on Friday`, `user » Tue`).
+const AUTHOR_TAIL_WORDS: &[&str] = &[
+    "on",
+    "at",
+    "am",
+    "le",
+    "el",
+    "il",
+    "em",
+    "den",
+    "vom",
+    "published",
+    "updated",
+    "posted",
+    "last",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+/// Whole strings that are labels, not names.
+const NOT_NAMES: &[&str] = &[
+    "by",
+    "via",
+    "post",
+    "posts",
+    "reply",
+    "quote",
+    "profile",
+    "member",
+    "author",
+    "authors",
+    "topic author",
+    "updated",
+    "posted",
+    "published",
+    "written by",
+    "share",
+    "follow",
+    "unknown",
+    "contributor",
+    "contributors",
+];
+
+/// Drop separators and [`AUTHOR_TAIL_WORDS`] from the end of a byline.
+fn trim_author_tail(mut s: &str) -> &str {
+    let is_sep = |c: char| c.is_whitespace() || ",;:|·•-–—»«/".contains(c);
+    for _ in 0..6 {
+        let before = s.len();
+        s = s.trim_end_matches(is_sep);
+        if let Some((head, last)) = s.rsplit_once(char::is_whitespace) {
+            let last = last.trim_end_matches('.').to_lowercase();
+            if AUTHOR_TAIL_WORDS.contains(&last.as_str()) {
+                s = head;
+            }
+        }
+        if s.len() == before {
             break;
         }
-        s = stripped;
+    }
+    s
+}
+
+/// A relative time after a name ("scvalex 1 year ago").
+static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\s+\d+\s*(?:second|sec|minute|min|hour|hr|day|week|month|year|yr)s?\s+ago\b.*$",
+    )
+    .expect("valid regex")
+});
+
+/// Clean a candidate author string: drop "By", trailing dates and separators;
+/// `None` when what is left does not look like a name (a URL, a sentence, a
+/// label, a reviewer's credit). Multi-line bylines (name, then job title) give
+/// their first line that is a name.
+fn clean_author(raw: &str) -> Option<String> {
+    if raw.contains('\n') {
+        return raw.lines().take(6).find_map(clean_author_line);
+    }
+    clean_author_line(raw)
+}
+
+fn clean_author_line(raw: &str) -> Option<String> {
+    let mut s = fold_ws(&jsonld::decode_entities(raw));
+    s = s
+        .trim_matches(|c: char| c == '"' || c == '\'' || c == '“' || c == '”')
+        .to_string();
+    if NOT_AUTHOR.is_match(&s) {
+        return None;
+    }
+    if let Some(m) = OTHER_CREDIT.find(&s) {
+        s.truncate(m.start());
+    }
+    for _ in 0..2 {
+        match AUTHOR_PREFIX.find(&s) {
+            Some(m) if m.end() < s.len() => s = s[m.end()..].to_string(),
+            _ => break,
+        }
+    }
+    if let Some(m) = RELATIVE_TIME.find(&s) {
+        s.truncate(m.start());
     }
     if let Some(f) = find_date(&s) {
         s.truncate(f.start);
     }
-    for sep in [" | ", " • ", " · ", "\n"] {
+    for sep in [" | ", " • ", " · "] {
         if let Some(i) = s.find(sep) {
             s.truncate(i);
         }
     }
-    let s = AUTHOR_TAIL.replace(&s, "");
-    let s = s
-        .trim()
-        .trim_matches(|c: char| c == ',' || c == ';' || c == ':')
-        .trim();
-    let lower = s.to_ascii_lowercase();
+    let s = trim_author_tail(s.trim())
+        .trim_start_matches(|c: char| c == ',' || c == ':' || c.is_whitespace());
+    let s = strip_initials_avatar(s);
+    let lower = s.to_lowercase();
     let words = s.split_whitespace().count();
+    // `page.head.extra.author`: a template placeholder left in the page.
+    let dotted_identifier = !s.contains(' ') && s.matches('.').count() >= 3;
+    // `CM`: the initials of an avatar; `Jun 2`: a date without its year.
+    let initials_only = words == 1 && s.chars().count() <= 2 && s.chars().all(char::is_uppercase);
+    let short_date = s.chars().any(|c| c.is_ascii_digit())
+        && s.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .all(date::is_month_name);
     if s.is_empty()
         || s.len() > 160
         || words > 24
+        || NOT_NAMES.contains(&lower.as_str())
+        || AUTHOR_TAIL_WORDS.contains(&lower.trim_end_matches('.'))
+        || dotted_identifier
+        || initials_only
+        || short_date
         || lower.starts_with("http")
         || lower.starts_with("www.")
         || s.starts_with('@')
         || (s.contains('@') && !s.contains(' '))
         || !s.chars().any(char::is_alphabetic)
         || s.chars().filter(char::is_ascii_digit).count() > 4
+        || (lower.contains("min") && lower.contains("read"))
         || s.ends_with('.') && words > 6
     {
         return None;
     }
     Some(s.to_string())
+}
+
+/// Drop the initials of an avatar placeholder before the name ("CM Craig McCarthy").
+fn strip_initials_avatar(s: &str) -> &str {
+    let Some((first, rest)) = s.split_once(' ') else {
+        return s;
+    };
+    let initials: String = rest
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect();
+    if (2..=3).contains(&first.chars().count())
+        && first.chars().all(char::is_uppercase)
+        && first == initials
+    {
+        rest
+    } else {
+        s
+    }
 }
 
 /// Join several author names the way a byline shows them: `A`, `A and B`, `A, B, C`.
@@ -877,9 +1071,10 @@ fn structured_author(s: &Scan, ld: &jsonld::LdInfo) -> Option<String> {
         ("twitter:label1", "twitter:data1"),
         ("twitter:label2", "twitter:data2"),
     ] {
-        if s.meta(label)
-            .is_some_and(|l| AUTHOR_PREFIX.is_match(&format!("{l} ")))
-        {
+        if s.meta(label).is_some_and(|l| {
+            let l = l.to_lowercase();
+            l.contains("author") || l.contains("written") || l == "by"
+        }) {
             if let Some(a) = s.meta(data).and_then(clean_author) {
                 return Some(a);
             }
@@ -1054,7 +1249,7 @@ fn declared_published(s: &Scan, ld: &jsonld::LdInfo, max: Option<&str>) -> Optio
                     && !k.contains("updat")
                     && !k.contains("expir"))
         })
-        .map(|(_, v)| (Some(*v), "meta"));
+        .map(|(k, v)| (Some(*v), k.as_str()));
     first_date(
         std::iter::once((ld.date_published.as_deref(), "json-ld"))
             .chain(metas)
@@ -1071,10 +1266,18 @@ fn declared_published(s: &Scan, ld: &jsonld::LdInfo, max: Option<&str>) -> Optio
         max,
     )
     .map(|(f, src)| {
-        let src = if PUBLISHED_META.contains(&src.as_str()) {
-            format!("meta:{src}")
-        } else {
+        let structured = [
+            "json-ld",
+            "json-ld:dateCreated",
+            "microdata",
+            "time",
+            "post",
+            "discourse",
+        ];
+        let src = if structured.contains(&src.as_str()) {
             src
+        } else {
+            format!("meta:{src}")
         };
         (f, src)
     })
@@ -1146,23 +1349,24 @@ fn shown_dates(s: &Scan, tpos: Option<usize>, max: Option<&str>) -> Vec<(DateHit
             .map_or("", |p| p.trim());
         p.len() < 40 && re.is_match(p)
     };
-    // (distance, value, source, updated)
-    let mut cands: Vec<(usize, &str, &str, bool)> = Vec::new();
+    let date_in = |v: &str| find_date(v).filter(|f| within(&f.date, max));
+    // (distance, date, source, updated); labels are checked only where a date is.
+    let mut cands: Vec<(usize, Found, &str, bool)> = Vec::new();
     for t in &s.times {
         let Some(d) = dist(t.pos) else { continue };
-        let v = t
-            .datetime
-            .filter(|d| find_date(d).is_some())
-            .unwrap_or(&t.text);
+        let Some(f) = t.datetime.and_then(date_in).or_else(|| date_in(&t.text)) else {
+            continue;
+        };
         let updated = t.modified
             || label_at(t.pos, 1, &UPDATE_WORDS)
             || label_at(t.pos, 2, &UPDATE_WORDS)
             || is_update_line(&t.text);
-        cands.push((d, v, "time", updated));
+        cands.push((d, f, "time", updated));
     }
     for (t, p) in &s.date_els {
-        if let Some(d) = dist(*p).filter(|_| !NOT_PAGE_DATE.is_match(t)) {
-            cands.push((d, t, "text", is_update_line(t)));
+        let Some(d) = dist(*p) else { continue };
+        if let Some(f) = date_in(t).filter(|_| !NOT_PAGE_DATE.is_match(t)) {
+            cands.push((d, f, "text", is_update_line(t)));
         }
     }
     let mut seen: Vec<usize> = Vec::new();
@@ -1174,21 +1378,23 @@ fn shown_dates(s: &Scan, tpos: Option<usize>, max: Option<&str>) -> Vec<(DateHit
             seen.push(ix);
             let Some(d) = dist(ix) else { continue };
             let t = s.texts[ix].trim();
-            if t.len() <= 160 && !NOT_PAGE_DATE.is_match(t) && !label_at(ix, 1, &NOT_PAGE_DATE) {
-                let updated = is_update_line(t)
-                    || label_at(ix, 1, &UPDATE_WORDS)
-                    || label_at(ix, 2, &UPDATE_WORDS);
-                cands.push((d, t, "text", updated));
+            if t.len() > 160 {
+                continue;
             }
+            let Some(f) = date_in(t) else { continue };
+            if NOT_PAGE_DATE.is_match(t) || label_at(ix, 1, &NOT_PAGE_DATE) {
+                continue;
+            }
+            let updated = is_update_line(t)
+                || label_at(ix, 1, &UPDATE_WORDS)
+                || label_at(ix, 2, &UPDATE_WORDS);
+            cands.push((d, f, "text", updated));
         }
     }
     cands.sort_by_key(|c| c.0);
     cands
         .into_iter()
-        .filter_map(|(_, v, src, updated)| {
-            let f = find_date(v).filter(|f| within(&f.date, max))?;
-            Some(((f, src.to_string()), updated))
-        })
+        .map(|(_, f, src, updated)| ((f, src.to_string()), updated))
         .collect()
 }
 
@@ -1236,7 +1442,12 @@ fn choose_date(
     let labelled = || {
         s.texts.iter().enumerate().find_map(|(i, t)| {
             let t = t.trim();
-            if t.len() > 120 || NOT_PAGE_DATE.is_match(t) {
+            if t.len() > 120 {
+                return None;
+            }
+            // The date first: it rules out nearly every line cheaply.
+            let f = find_date(t).filter(|f| within(&f.date, max))?;
+            if NOT_PAGE_DATE.is_match(t) {
                 return None;
             }
             let prev = i
@@ -1244,11 +1455,7 @@ fn choose_date(
                 .and_then(|j| s.texts.get(j))
                 .map_or("", |p| p.trim());
             let labelled = DATE_LABEL.is_match(t) || (prev.len() < 40 && DATE_LABEL.is_match(prev));
-            let f = labelled
-                .then(|| find_date(t))
-                .flatten()
-                .filter(|f| within(&f.date, max))?;
-            Some((f, "text".to_string()))
+            labelled.then(|| (f, "text".to_string()))
         })
     };
     let shown_first = shown
@@ -1502,14 +1709,7 @@ pub fn apply_captures(meta: &mut Metadata, captures: &[Capture]) {
 /// Last step: fill what only the final text can tell (the language, when the page did not say).
 pub fn finish(meta: &mut Metadata, text: &str) {
     if meta.language.is_none() {
-        // A prefix is enough to tell the language and keeps the cost flat.
-        let mut cut = text.len().min(4000);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        meta.language = whatlang::detect(&text[..cut])
-            .filter(|i| i.is_reliable())
-            .map(|i| lang::iso639_1(i.lang().code()));
+        meta.language = lang::detect(text);
     }
 }
 
@@ -1643,6 +1843,44 @@ mod tests {
     }
 
     #[test]
+    fn author_cleaning() {
+        let c = |s: &str| clean_author(s);
+        assert_eq!(
+            c("By Jane Doe on March 3, 2024").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(
+            c("Written by: Jane Doe | Staff").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(c("Recipe by PJ Hamel").as_deref(), Some("PJ Hamel"));
+        assert_eq!(c("BeauHD on Friday").as_deref(), Some("BeauHD"));
+        assert_eq!(c("user42 » Tue").as_deref(), Some("user42"));
+        assert_eq!(c("via scvalex 1 year ago").as_deref(), Some("scvalex"));
+        assert_eq!(
+            c("Shelby Loos, DVM. Reviewed by Molly Price, DVM").as_deref(),
+            Some("Shelby Loos, DVM")
+        );
+        assert_eq!(c("CM Craig McCarthy").as_deref(), Some("Craig McCarthy"));
+        assert_eq!(
+            c("Liz Kenny\nFormer McKinsey Consultant").as_deref(),
+            Some("Liz Kenny")
+        );
+        assert_eq!(c("By\nJane Doe").as_deref(), Some("Jane Doe"));
+        assert_eq!(c("Reviewed by Dr. Who"), None);
+        assert_eq!(c("https://example.com/jane"), None);
+        assert_eq!(c("10 min read"), None);
+        assert_eq!(c("Sat"), None);
+        assert_eq!(c("Jun 2"), None);
+        assert_eq!(c("page.head.extra.author"), None);
+        assert_eq!(c("JWU").as_deref(), Some("JWU"));
+        assert_eq!(
+            join_authors(&["A B".into(), "C D".into(), "E F".into()]).as_deref(),
+            Some("A B, C D, E F")
+        );
+    }
+
+    #[test]
     fn title_suffix_and_prefix_removal() {
         let site = vec!["Example News".to_string()];
         assert_eq!(
@@ -1773,5 +2011,15 @@ mod tests {
             <script type="application/ld+json">[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[</script><title></title>"#;
         let _ = meta(broken);
         let _ = meta("");
+        let many = format!(
+            r#"<meta property="og:title" content="{}"><title>{}</title>"#,
+            "a | ".repeat(50_000),
+            "b - ".repeat(300)
+        );
+        let _ = meta(&many);
+        // Many separators: a bounded number of cuts, no deep recursion.
+        let long = "Story | Site ".repeat(5_000);
+        let cleaned = clean_title(&long, &["Site".to_string()]);
+        assert!(cleaned.len() < long.len() && cleaned.starts_with("Story | Site"));
     }
 }

@@ -162,6 +162,11 @@ const MONTHS: &[(&str, u32)] = &[
     ("desember", 12),
 ];
 
+/// Whether `name` is a month name or abbreviation in one of the supported languages.
+pub fn is_month_name(name: &str) -> bool {
+    month_number(name).is_some()
+}
+
 fn month_number(name: &str) -> Option<u32> {
     let lower = name.to_lowercase();
     MONTHS.iter().find(|(n, _)| *n == lower).map(|(_, m)| *m)
@@ -293,6 +298,14 @@ pub fn find_date(s: &str) -> Option<Found> {
         }
         return find_date(&s[..cut]);
     }
+    // Every supported form has a four-digit year: most strings fail this cheap test.
+    if !s
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
     let t = s.trim();
     if let Some(c) = COMPACT.captures(t) {
         let date = ymd(&c[1], &c[2], &c[3])?;
@@ -318,13 +331,6 @@ pub fn find_date(s: &str) -> Option<Found> {
             }
         }
     };
-    let has_digit4 = s
-        .as_bytes()
-        .windows(4)
-        .any(|w| w.iter().all(u8::is_ascii_digit));
-    if !has_digit4 {
-        return None;
-    }
     consider(iso(s));
     consider(YMD.captures_iter(s).find_map(|c| {
         Some(Found {
