@@ -8,8 +8,8 @@
 //!
 //! Guards:
 //! - sites with fewer than `min_pages` pages learn nothing;
-//! - syndicated copies of one article (pages whose longest block is the same) count as
-//!   one page, so an article repeated on several pages is not mistaken for a template;
+//! - syndicated copies of one article (pages whose two longest blocks are the same) count
+//!   as one page, so an article repeated on several pages is not mistaken for a template;
 //! - a page never loses more than `max_page_share` of its kept text to this rule.
 
 use std::collections::{HashMap, HashSet};
@@ -117,7 +117,8 @@ pub struct PagePrints {
     pub site: String,
     /// Distinct fingerprints of the page's kept blocks.
     pub prints: Vec<u64>,
-    /// Fingerprint of the page's longest kept block: copies of one article share it.
+    /// Fingerprint of the page's two longest kept blocks together: copies of one article
+    /// share it, while pages that share only one long template block do not.
     pub body: u64,
 }
 
@@ -125,7 +126,8 @@ pub struct PagePrints {
 pub fn page_prints(site: &str, blocks: &[Block], cfg: &TemplateConfig) -> PagePrints {
     let mut seen = HashSet::new();
     let mut prints = Vec::new();
-    let mut longest = (0usize, 0u64);
+    // The two longest blocks, (chars, fingerprint), longest first.
+    let mut longest = [(0usize, 0u64); 2];
     for b in blocks.iter().filter(|b| b.is_kept()) {
         let n = b.text.chars().count();
         if n < cfg.min_block_chars {
@@ -135,15 +137,22 @@ pub fn page_prints(site: &str, blocks: &[Block], cfg: &TemplateConfig) -> PagePr
         if seen.insert(f) {
             prints.push(f);
         }
-        if n > longest.0 {
-            longest = (n, f);
+        if n > longest[0].0 {
+            longest[1] = longest[0];
+            longest[0] = (n, f);
+        } else if n > longest[1].0 {
+            longest[1] = (n, f);
         }
     }
     prints.sort_unstable();
     PagePrints {
         site: site.to_string(),
         prints,
-        body: longest.1,
+        body: {
+            let (a, b) = (longest[0].1, longest[1].1);
+            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+            lo.rotate_left(17) ^ hi.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        },
     }
 }
 
