@@ -481,6 +481,7 @@ fn site_template_is_learned_across_the_batch() {
                 "Related stories",
                 "Museum appeal",
                 "independent community paper",
+                "volunteer editors",
                 "home delivery",
             ] {
                 assert!(!text.contains(shared), "{src}: {shared} left");
