@@ -493,6 +493,10 @@ fn site_template_is_learned_across_the_batch() {
                 text.contains("For home delivery call"),
                 "{src}: other site untouched"
             );
+            assert!(
+                text.contains("volunteer editors"),
+                "{src}: other site untouched"
+            );
         }
     }
     // The same bytes with two workers, and with the files named in reverse order.
