@@ -1435,4 +1435,31 @@ mod tests {
         let k = kept(&html);
         assert!(k.iter().any(|t| t.contains("number 11")), "{k:?}");
     }
+
+    #[test]
+    fn product_reviews_and_size_charts_are_removed() {
+        let html = format!(
+            "<body><div class=product><p>{PARA}</p><p>{PARA} Specs.</p>\
+             <div class='product__reviews'><p>Great shoes, they fit well, would buy again for sure.</p></div>\
+             <div id=size-chart><p>Size 40 fits a foot of 25 cm, size 41 one of 26 cm.</p></div></div></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let rule = |t: &str| {
+            blocks
+                .iter()
+                .find(|b| b.text.starts_with(t))
+                .and_then(|b| b.removed_by.as_deref().map(str::to_string))
+        };
+        assert_eq!(
+            rule("Great shoes").as_deref(),
+            Some("html-reviews"),
+            "{blocks:?}"
+        );
+        assert_eq!(
+            rule("Size 40").as_deref(),
+            Some("html-reviews"),
+            "{blocks:?}"
+        );
+        assert_eq!(rule(PARA), None, "{blocks:?}");
+    }
 }
