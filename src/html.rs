@@ -1462,4 +1462,19 @@ mod tests {
         );
         assert_eq!(rule(PARA), None, "{blocks:?}");
     }
+
+    #[test]
+    fn forum_user_stats_are_removed_and_posts_kept() {
+        let mut html = String::from("<body><div class=thread>");
+        for n in 0..3 {
+            html += &format!(
+                "<div class=post><div class=user-stats><p>Posts: 1,234 Joined: Jan 2020, Location: here</p></div>\
+                 <div class=post-body><p>{PARA} Post {n}.</p></div></div>"
+            );
+        }
+        html += "</div></body>";
+        let k = kept(&html);
+        assert_eq!(k.iter().filter(|t| t.contains("Post ")).count(), 3, "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("Joined")), "{k:?}");
+    }
 }
