@@ -24,6 +24,7 @@ pub const BUILTIN_RULES: &[&str] = &[
     RULE_LINK_DENSITY,
     RULE_TITLE,
     RULE_DUPLICATE,
+    RULE_EDGE,
 ];
 const RULE_HIDDEN: &str = "html-hidden";
 const RULE_TAGS: &str = "html-tags";
@@ -32,6 +33,7 @@ const RULE_OUTSIDE: &str = "html-outside-content";
 const RULE_LINK_DENSITY: &str = "html-link-density";
 const RULE_TITLE: &str = "html-title";
 const RULE_DUPLICATE: &str = "html-duplicate";
+const RULE_EDGE: &str = "html-edge-trim";
 
 /// `[html]` settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -70,6 +72,16 @@ pub struct HtmlConfig {
     pub climb_share: f32,
     /// ...unless the parent's link density is above this.
     pub climb_max_link_density: f32,
+    /// A kept block "reads like text" when it is at least `edge_good_chars` long, or is
+    /// a non-heading at least `edge_sentence_chars` long that ends like a sentence. Short
+    /// paragraphs and headings after the last such block (subscribe lines, copyright,
+    /// "follow us", "read also") are removed (`html-edge-trim`); list items, table rows
+    /// and code end the content as prose does (ingredients, sources, specs)...
+    pub edge_good_chars: usize,
+    /// ...see `edge_good_chars`.
+    pub edge_sentence_chars: usize,
+    /// ...as long as the trimmed text is at most this share of the kept text.
+    pub edge_max_share: f32,
     /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
 }
@@ -92,6 +104,9 @@ impl Default for HtmlConfig {
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
+            edge_good_chars: 100,
+            edge_sentence_chars: 25,
+            edge_max_share: 0.2,
             rules: Vec::new(),
         }
     }
@@ -108,6 +123,7 @@ impl HtmlConfig {
             ("html.fallback_share", self.fallback_share),
             ("html.climb_share", self.climb_share),
             ("html.climb_max_link_density", self.climb_max_link_density),
+            ("html.edge_max_share", self.edge_max_share),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 out.push(format!("{name} = {v} is out of range 0..1"));
@@ -193,6 +209,7 @@ struct Names {
     link_density: Option<Arc<str>>,
     title: Option<Arc<str>>,
     duplicate: Option<Arc<str>>,
+    edge: Option<Arc<str>>,
 }
 
 impl Compiled {
@@ -243,6 +260,7 @@ impl Compiled {
                 link_density: name(RULE_LINK_DENSITY),
                 title: name(RULE_TITLE),
                 duplicate: name(RULE_DUPLICATE),
+                edge: name(RULE_EDGE),
             },
             cfg: cfg.clone(),
         })
@@ -1117,6 +1135,72 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         }
     }
     remove_duplicates(a, c);
+    trim_tail(a, c);
+}
+
+/// jusText's context idea, at the end of the content only: after the last block that
+/// reads like text, short paragraphs and headings are page furniture (newsletter and
+/// social lines, copyright, "more on this topic"), not the article's closing words.
+fn trim_tail(a: &mut Arena, c: &Compiled) {
+    let Some(rule) = &c.names.edge else {
+        return;
+    };
+    let good_chars = c.cfg.edge_good_chars as u32;
+    let sentence_chars = c.cfg.edge_sentence_chars as u32;
+    let reads_like_text = |b: &RawBlock| {
+        b.chars >= good_chars
+            || (!matches!(b.kind, BlockKind::Heading(_))
+                && b.chars >= sentence_chars
+                && ends_like_sentence(&b.text))
+    };
+    let trimmable = |b: &RawBlock| {
+        b.removed.is_none()
+            && matches!(
+                b.kind,
+                BlockKind::Paragraph | BlockKind::Heading(_) | BlockKind::Quote
+            )
+    };
+    // List items, rows and code end the content as well as prose does.
+    let Some(last) = a
+        .blocks
+        .iter()
+        .rposition(|b| b.removed.is_none() && (reads_like_text(b) || !trimmable(b)))
+    else {
+        return;
+    };
+    if !reads_like_text(&a.blocks[last])
+        && !a.blocks[..last]
+            .iter()
+            .any(|b| b.removed.is_none() && reads_like_text(b))
+    {
+        return;
+    }
+    let kept: u64 = a
+        .blocks
+        .iter()
+        .filter(|b| b.removed.is_none())
+        .map(|b| u64::from(b.chars))
+        .sum();
+    let tail: u64 = a.blocks[last + 1..]
+        .iter()
+        .filter(|b| trimmable(b))
+        .map(|b| u64::from(b.chars))
+        .sum();
+    if tail as f32 > kept as f32 * c.cfg.edge_max_share {
+        return;
+    }
+    for b in &mut a.blocks[last + 1..] {
+        if trimmable(b) {
+            b.removed = Some(rule.clone());
+        }
+    }
+}
+
+/// Whether text ends the way a sentence (or a quoted or bracketed one, or a lead-in) does.
+fn ends_like_sentence(t: &str) -> bool {
+    t.trim_end().ends_with([
+        '.', '!', '?', '。', '！', '？', ':', '"', '”', '“', '»', '«', ')',
+    ])
 }
 
 /// Remove kept blocks that repeat an earlier kept block (by text hash; one pass).
@@ -1310,5 +1394,87 @@ mod tests {
             4,
             "{blocks:?}"
         );
+    }
+
+    #[test]
+    fn short_lines_after_the_last_paragraph_are_trimmed() {
+        let html = format!(
+            "<body><article><p>{PARA}</p><p>{PARA} Two.</p><p>{PARA} Three.</p><p>{PARA} Four.</p>\
+             <p>Short but a sentence, it stays in.</p><p>{PARA} Five.</p>\
+             <ul><li>Sources and notes</li></ul><h3>Follow us</h3><p>Copyright 2024 Example</p></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let rule = |t: &str| {
+            blocks
+                .iter()
+                .find(|b| b.text.starts_with(t))
+                .map(|b| b.removed_by.as_deref().map(str::to_string))
+        };
+        assert_eq!(rule("Short but"), Some(None), "{blocks:?}");
+        assert_eq!(rule("Sources"), Some(None), "{blocks:?}");
+        assert_eq!(
+            rule("Follow us"),
+            Some(Some(RULE_EDGE.into())),
+            "{blocks:?}"
+        );
+        assert_eq!(
+            rule("Copyright"),
+            Some(Some(RULE_EDGE.into())),
+            "{blocks:?}"
+        );
+    }
+
+    #[test]
+    fn a_long_short_block_tail_is_not_trimmed() {
+        // A page of short entries after one intro paragraph: the entries are the page.
+        let mut html = format!("<body><div class=content><p>{PARA}</p>");
+        for n in 0..12 {
+            html += &format!("<p>Entry number {n} of the page</p>");
+        }
+        html += "</div></body>";
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.contains("number 11")), "{k:?}");
+    }
+
+    #[test]
+    fn product_reviews_and_size_charts_are_removed() {
+        let html = format!(
+            "<body><div class=product><p>{PARA}</p><p>{PARA} Specs.</p>\
+             <div class='product__reviews'><p>Great shoes, they fit well, would buy again for sure.</p></div>\
+             <div id=size-chart><p>Size 40 fits a foot of 25 cm, size 41 one of 26 cm.</p></div></div></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let rule = |t: &str| {
+            blocks
+                .iter()
+                .find(|b| b.text.starts_with(t))
+                .and_then(|b| b.removed_by.as_deref().map(str::to_string))
+        };
+        assert_eq!(
+            rule("Great shoes").as_deref(),
+            Some("html-reviews"),
+            "{blocks:?}"
+        );
+        assert_eq!(
+            rule("Size 40").as_deref(),
+            Some("html-reviews"),
+            "{blocks:?}"
+        );
+        assert_eq!(rule(PARA), None, "{blocks:?}");
+    }
+
+    #[test]
+    fn forum_user_stats_are_removed_and_posts_kept() {
+        let mut html = String::from("<body><div class=thread>");
+        for n in 0..3 {
+            html += &format!(
+                "<div class=post><div class=user-stats><p>Posts: 1,234 Joined: Jan 2020, Location: here</p></div>\
+                 <div class=post-body><p>{PARA} Post {n}.</p></div></div>"
+            );
+        }
+        html += "</div></body>";
+        let k = kept(&html);
+        assert_eq!(k.iter().filter(|t| t.contains("Post ")).count(), 3, "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("Joined")), "{k:?}");
     }
 }
