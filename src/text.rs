@@ -302,6 +302,7 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
         return TextPage { blocks, meta };
     }
     let lines = analyse(body, c);
+
     let verdicts = classify(&lines, &c.cfg);
     blocks.extend(build_blocks(&lines, &verdicts));
     TextPage { blocks, meta }
