@@ -559,6 +559,14 @@ field='date'",
     }
 
     #[test]
+    fn whole_phrase_match_survives_padding_and_rejects_long_units() {
+        let r = rule("name='x'\nphrases=['Share this news']");
+        assert!(r.find("  Share   this\tnews !!! ").is_some());
+        assert!(r.find("Share this news and more").is_none());
+        assert!(r.find(&"Share this news ".repeat(50)).is_none());
+    }
+
+    #[test]
     fn leading_span_window_skips_removed_blocks() {
         let rules = TextRules {
             rules: vec![rule(

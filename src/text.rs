@@ -304,8 +304,63 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
     let lines = analyse(body, c);
 
     let verdicts = classify(&lines, &c.cfg);
+    if let (Some(raw), Some(clean)) = (
+        blocks
+            .first()
+            .filter(|b| b.removed_by.as_deref() == Some(TITLE_RULE)),
+        &meta.title,
+    ) {
+        if let Some(h) =
+            heading_near_content(&lines, &verdicts, &raw.text, clean, c.cfg.title_max_chars)
+        {
+            meta.title = Some(h.to_string());
+        }
+    }
     blocks.extend(build_blocks(&lines, &verdicts));
     TextPage { blocks, meta }
+}
+
+/// The page's own heading: a short line just before the content (or at its start)
+/// sharing most of its words with the title line. Whole-page dumps open with the
+/// `<title>`, which often carries the site name or an SEO variant of the heading.
+/// `None` when the cleaned title itself stands there, or nothing fits.
+fn heading_near_content<'a>(
+    lines: &[Line<'a>],
+    verdicts: &[Verdict],
+    title: &str,
+    clean: &str,
+    max_chars: usize,
+) -> Option<&'a str> {
+    const BEFORE: usize = 15;
+    const AFTER: usize = 2;
+    const MIN_JACCARD: f64 = 0.5;
+    let first = verdicts
+        .iter()
+        .position(|v| v.removed_by.is_none() && v.class == Class::Good)?;
+    let t = content_words(title);
+    let window = || {
+        (first.saturating_sub(BEFORE)..(first + AFTER).min(lines.len()))
+            .rev()
+            .map(|i| &lines[i])
+    };
+    let clean_key = clean.to_lowercase();
+    let raw_key = title.to_lowercase();
+    if t.is_empty() || window().any(|l| l.text.to_lowercase() == clean_key) {
+        return None;
+    }
+    window()
+        .filter(|l| {
+            l.chars <= max_chars
+                && (!l.ends_sentence || l.text.ends_with('?'))
+                && l.text.to_lowercase() != raw_key
+        })
+        .find(|l| {
+            let w = content_words(l.text);
+            let shared = w.iter().filter(|x| t.contains(x)).count();
+            let union = w.len() + t.len() - shared;
+            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
+        })
+        .map(|l| l.text)
 }
 
 /// Paragraphs (as their trimmed, non-empty lines) split at blank lines; a page without
@@ -399,14 +454,47 @@ fn content_words(s: &str) -> Vec<String> {
     v
 }
 
-/// The title without the site name: the longest later line that starts the title (the
-/// page's own heading), else the part before a ` | ` style separator.
+/// Separators between a page's title and its site name or section.
+const TITLE_SEPARATORS: &[&str] = &[
+    " | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » ", " @ ",
+];
+
+/// The title without the site name. The page's own heading usually repeats the useful
+/// part further down, so prefer, in order: a body line equal to one of the title's
+/// parts (split at ` | ` style separators); the longest body line the title starts
+/// with; the title without a last part shorter than the rest.
 fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
+    let key = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut parts = vec![title];
+    for sep in TITLE_SEPARATORS {
+        parts = parts
+            .iter()
+            .flat_map(|p| p.split(sep))
+            .map(str::trim)
+            .collect();
+    }
+    let parts: Vec<&str> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+    let body: Vec<&str> = paras.iter().skip(1).flatten().copied().collect();
+    if parts.len() > 1 {
+        let part_keys: Vec<String> = parts.iter().map(|p| key(p)).collect();
+        // The site name usually comes last (and also repeats in menus and footers), so
+        // the last part does not count.
+        let in_body = |k: &String| body.iter().any(|l| l.len() <= title.len() && key(l) == *k);
+        if let Some(best) = (0..parts.len() - 1)
+            .filter(|&i| in_body(&part_keys[i]))
+            .max_by_key(|&i| parts[i].len())
+        {
+            return parts[best].to_string();
+        }
+    }
     let n = title.chars().count();
-    let heading = paras
+    let heading = body
         .iter()
-        .skip(1)
-        .flatten()
         .filter(|l| {
             let k = l.chars().count();
             k < n && k * 10 >= n * 4 && word_count(l) >= 2 && title.starts_with(**l)
@@ -414,11 +502,11 @@ fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
         .max_by_key(|l| l.len());
     if let Some(h) = heading {
         let rest = title[h.len()..].trim_start();
-        if rest.starts_with(['|', '-', '–', '—', '·', ':', '»', '«']) {
+        if rest.starts_with(['|', '-', '–', '—', '·', ':', '»', '«', '@']) {
             return h.to_string();
         }
     }
-    for sep in [" | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » "] {
+    for sep in TITLE_SEPARATORS {
         if let Some(i) = title.rfind(sep) {
             let (head, tail) = (title[..i].trim(), title[i + sep.len()..].trim());
             if head.chars().count() >= tail.chars().count() && word_count(head) >= 2 {
@@ -947,6 +1035,34 @@ mod tests {
             clean_title(paras[0][0], &paras),
             "How the city plans to fix its old bridges"
         );
+        // The part the page repeats as its heading wins, however short.
+        let paras = vec![vec!["Pods | Kubernetes"], vec!["Docs", "Pods"]];
+        assert_eq!(clean_title(paras[0][0], &paras), "Pods");
+        let paras = vec![
+            vec!["Headlamps | REI Co-op"],
+            vec!["REI Co-op", "Headlamps"],
+        ];
+        assert_eq!(clean_title(paras[0][0], &paras), "Headlamps");
+        // The last part is the site name even when the page repeats only that.
+        let paras = vec![
+            vec!["The Ultimate Checklist | Bridgestone Tires"],
+            vec!["Bridgestone Tires"],
+        ];
+        assert_eq!(clean_title(paras[0][0], &paras), "The Ultimate Checklist");
+    }
+
+    #[test]
+    fn the_heading_over_the_content_refines_the_title() {
+        let text = format!("Best cameras 2026: our picks | Site\n\nHome\nReviews\n\nThe Best Cameras of 2026: Our Picks\n\nBy Jo Doe\n\n{P1}\n\n{P2}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(
+            page.meta.title.as_deref(),
+            Some("The Best Cameras of 2026: Our Picks")
+        );
+        // Nothing like the title near the content: the cleaned title line stays.
+        let text = format!("Budget news | Site\n\nHome\nReviews\n\n{P1}\n\n{P2}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(page.meta.title.as_deref(), Some("Budget news"));
     }
 
     #[test]
