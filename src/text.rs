@@ -666,7 +666,12 @@ fn detect_language(lines: &[Line]) -> Option<Option<usize>> {
         if sample.len() >= SAMPLE_BYTES {
             break;
         }
-        sample.push_str(l.text);
+        // At most the remaining budget of a (huge) line, cut at a character boundary.
+        let mut cut = (SAMPLE_BYTES - sample.len()).min(l.text.len());
+        while !l.text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        sample.push_str(&l.text[..cut]);
         sample.push('\n');
     }
     let info = whatlang::detect(&sample).filter(|i| i.is_reliable())?;
@@ -765,7 +770,8 @@ fn content_regions(
     let n = lines.len();
     let mut keep = vec![false; n];
     let total: f64 = lines.iter().map(|l| l.len).sum();
-    let top = best_run(scores, 0, n).map_or(0.0, |r| r.0);
+    let runs = maximal_runs(scores);
+    let top = runs.iter().map(|r| r.0).fold(0.0, f64::max);
     if top <= 0.0 || top < cfg.weak_page_share * total {
         let prose = |v: &Verdict| matches!(v.class, Class::Good | Class::NearGood);
         if let (Some(a), Some(b)) = (
@@ -783,51 +789,67 @@ fn content_regions(
     let threshold = (cfg.secondary_share * top)
         .max(cfg.secondary_min_score)
         .min(top);
-    for (a, b) in runs_above(scores, threshold) {
+    for (_, a, b) in runs.into_iter().filter(|r| r.0 >= threshold) {
         keep[a..=b].iter_mut().for_each(|k| *k = true);
     }
     keep
 }
 
-/// The maximum-sum run in `scores[from..to]`: (sum, first, last). Kadane's algorithm.
-fn best_run(scores: &[f64], from: usize, to: usize) -> Option<(f64, usize, usize)> {
-    let mut best: Option<(f64, usize, usize)> = None;
-    let (mut cur, mut start) = (0.0, from);
-    for (i, &s) in scores.iter().enumerate().take(to).skip(from) {
-        if cur <= 0.0 {
-            cur = s;
-            start = i;
-        } else {
-            cur += s;
-        }
-        match best {
-            Some(b) if cur <= b.0 => {}
-            _ => best = Some((cur, start, i)),
-        }
+/// All maximal-scoring runs of `scores` as `(sum, first, last)`, in order: the best
+/// run, then the best runs left and right of it, and so on down to single positive
+/// lines. Ruzzo and Tompa's linear-time algorithm ("A linear time algorithm for
+/// finding all maximal scoring subsequences", 1999), so a page of 100,000 lines with
+/// thousands of runs costs no more than its length.
+fn maximal_runs(scores: &[f64]) -> Vec<(f64, usize, usize)> {
+    struct Run {
+        /// Cumulative score before the run, and at its end.
+        low: f64,
+        high: f64,
+        first: usize,
+        last: usize,
+        /// The nearest earlier run with a lower `low` (a chain to search along).
+        lower: Option<usize>,
     }
-    best.filter(|b| b.0 > 0.0)
-}
-
-/// Disjoint runs scoring at least `threshold`: the best run, then the best runs left and
-/// right of it, and so on. An explicit stack (no recursion); every run found scores at
-/// least `threshold`, which bounds the work.
-fn runs_above(scores: &[f64], threshold: f64) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    let mut stack = vec![(0, scores.len())];
-    while let Some((from, to)) = stack.pop() {
-        if from >= to {
-            continue;
-        }
-        if let Some((s, a, b)) = best_run(scores, from, to) {
-            if s >= threshold {
-                found.push((a, b));
-                stack.push((from, a));
-                stack.push((b + 1, to));
+    let mut runs: Vec<Run> = Vec::new();
+    let mut cum = 0.0;
+    for (i, &x) in scores.iter().enumerate() {
+        if x > 0.0 {
+            let mut new = Run {
+                low: cum,
+                high: cum + x,
+                first: i,
+                last: i,
+                lower: None,
+            };
+            loop {
+                // The rightmost run whose `low` is below the new one's.
+                let mut k = runs.len().checked_sub(1);
+                while let Some(j) = k {
+                    if runs[j].low < new.low {
+                        break;
+                    }
+                    k = runs[j].lower;
+                }
+                match k {
+                    Some(j) if runs[j].high < new.high => {
+                        // Extending run j to the new one scores more: merge and retry.
+                        new.low = runs[j].low;
+                        new.first = runs[j].first;
+                        runs.truncate(j);
+                    }
+                    _ => {
+                        new.lower = k;
+                        runs.push(new);
+                        break;
+                    }
+                }
             }
         }
+        cum += x;
     }
-    found.sort_unstable();
-    found
+    runs.into_iter()
+        .map(|r| (r.high - r.low, r.first, r.last))
+        .collect()
 }
 
 /// Turn lines and verdicts into blocks: within a paragraph, consecutive lines with the
@@ -1186,13 +1208,69 @@ mod tests {
             .any(|b| b.contains("New arrivals") || b.contains("Careers")));
     }
 
+    /// The definition `maximal_runs` implements, by recursion: the best run, then the
+    /// best runs left and right of it.
+    fn reference_runs(scores: &[f64], from: usize, to: usize, out: &mut Vec<(f64, usize, usize)>) {
+        let mut best: Option<(f64, usize, usize)> = None;
+        let (mut cur, mut start) = (0.0, from);
+        for (i, &x) in scores.iter().enumerate().take(to).skip(from) {
+            if cur <= 0.0 {
+                cur = x;
+                start = i;
+            } else {
+                cur += x;
+            }
+            match best {
+                Some(b) if cur <= b.0 => {}
+                _ => best = Some((cur, start, i)),
+            }
+        }
+        if let Some((s, a, b)) = best.filter(|b| b.0 > 0.0) {
+            reference_runs(scores, from, a, out);
+            out.push((s, a, b));
+            reference_runs(scores, b + 1, to, out);
+        }
+    }
+
     #[test]
-    fn best_run_and_runs_above() {
+    fn maximal_runs_match_their_definition() {
         let s = [-5.0, 10.0, -3.0, 10.0, -100.0, 8.0, -1.0];
-        assert_eq!(best_run(&s, 0, s.len()), Some((17.0, 1, 3)));
-        assert_eq!(runs_above(&s, 5.0), vec![(1, 3), (5, 5)]);
-        assert_eq!(runs_above(&s, 9.0), vec![(1, 3)]);
-        assert_eq!(best_run(&[-1.0, -2.0], 0, 2), None);
+        assert_eq!(maximal_runs(&s), vec![(17.0, 1, 3), (8.0, 5, 5)]);
+        assert!(maximal_runs(&[-1.0, -2.0]).is_empty());
+        assert!(maximal_runs(&[]).is_empty());
+        // Pseudo-random sequences (integers, so sums are exact).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for len in 0..300 {
+            let scores: Vec<f64> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % 41) as f64 - 22.0
+                })
+                .collect();
+            let mut want = Vec::new();
+            reference_runs(&scores, 0, scores.len(), &mut want);
+            let got = maximal_runs(&scores);
+            // Ties may be split differently; the scores of the runs must agree.
+            let key = |v: &[(f64, usize, usize)]| {
+                let mut k: Vec<i64> = v.iter().map(|r| r.0 as i64).collect();
+                k.sort_unstable();
+                k
+            };
+            assert_eq!(key(&got), key(&want), "{scores:?}");
+        }
+    }
+
+    #[test]
+    fn many_runs_take_linear_time() {
+        // 200,000 lines alternating prose and chrome: 100,000 runs of equal score.
+        let scores: Vec<f64> = (0..200_000)
+            .map(|i| if i % 2 == 0 { 300.0 } else { -400.0 })
+            .collect();
+        let t = std::time::Instant::now();
+        assert_eq!(maximal_runs(&scores).len(), 100_000);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
@@ -1254,6 +1332,11 @@ mod tests {
         let big = "word\n".repeat(30_000) + &format!("\n\n{P1}\n\n").repeat(3_000);
         let page = extract(&big, &c);
         assert!(!page.blocks.is_empty());
+        let one_line = "the word of a very long line ".repeat(70_000);
+        let t = std::time::Instant::now();
+        let page = extract(&format!("Title here\n\n{one_line}\n\n{P1}"), &c);
+        assert!(page.blocks.iter().any(|b| b.is_kept()));
+        assert!(t.elapsed() < std::time::Duration::from_secs(20));
         for odd in [
             "",
             "\n\n\n",
