@@ -91,7 +91,9 @@ pub const CAPTURE_FIELDS: &[&str] = &["date", "author", "title"];
 
 enum Matcher {
     Regex(Regex),
-    Phrases(AhoCorasick),
+    /// The automaton, and the most non-space characters any folded phrase has (a unit
+    /// with more cannot match a phrase whole, so it is not folded at all).
+    Phrases(AhoCorasick, usize),
 }
 
 /// A compiled text rule.
@@ -141,7 +143,12 @@ impl TextRule {
                     .match_kind(MatchKind::LeftmostLongest)
                     .build(&phrases)
                     .map_err(|e| format!("phrases: {e}"))?;
-                Matcher::Phrases(ac)
+                let longest = phrases
+                    .iter()
+                    .map(|p| non_space_chars(p))
+                    .max()
+                    .unwrap_or(0);
+                Matcher::Phrases(ac, longest)
             }
         };
         if let Some(f) = &spec.field {
@@ -180,7 +187,15 @@ impl TextRule {
         }
         match &self.matcher {
             Matcher::Regex(re) => re.find(text).map(|m| (m.start(), m.end())),
-            Matcher::Phrases(ac) => {
+            Matcher::Phrases(ac, longest) => {
+                // Folding only drops spaces and trailing punctuation (lower-casing never
+                // shortens), so a unit with more other characters than the longest phrase
+                // cannot match whole: skip the folding for it.
+                if self.mode == MatchMode::Whole
+                    && non_space_chars(text.trim_end_matches(is_fold_trailing)) > *longest
+                {
+                    return None;
+                }
                 // Phrases compare case-folded (ASCII and the common Latin letters) text.
                 let folded = fold_phrase(text);
                 let ok = match self.mode {
@@ -210,7 +225,7 @@ impl TextRule {
                 let m = c.get(1).or_else(|| c.get(0))?;
                 Some(m.as_str().trim().to_string())
             }
-            Matcher::Phrases(_) => None,
+            Matcher::Phrases(..) => None,
         }
     }
 
@@ -248,10 +263,17 @@ fn fold_phrase(s: &str) -> String {
         }
         out.extend(w.chars().flat_map(char::to_lowercase));
     }
-    let trimmed = out.trim_end_matches(|c: char| {
-        c.is_ascii_punctuation() || c.is_whitespace() || matches!(c, '…' | '»' | '›' | '→')
-    });
+    let trimmed = out.trim_end_matches(is_fold_trailing);
     trimmed.to_string()
+}
+
+/// Characters phrase folding drops from the end of a unit.
+fn is_fold_trailing(c: char) -> bool {
+    c.is_ascii_punctuation() || c.is_whitespace() || matches!(c, '…' | '»' | '›' | '→')
+}
+
+fn non_space_chars(s: &str) -> usize {
+    s.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// The compiled rule set, shared read-only by all workers.
@@ -534,6 +556,14 @@ field='date'",
         assert!(r.find("Bake the cookiesheet").is_none());
         let r = rule("name='x'\nphrases=['シェア']\nmatch='contains'");
         assert!(r.find("この記事をシェアする").is_some());
+    }
+
+    #[test]
+    fn whole_phrase_match_survives_padding_and_rejects_long_units() {
+        let r = rule("name='x'\nphrases=['Share this news']");
+        assert!(r.find("  Share   this\tnews !!! ").is_some());
+        assert!(r.find("Share this news and more").is_none());
+        assert!(r.find(&"Share this news ".repeat(50)).is_none());
     }
 
     #[test]

@@ -104,13 +104,13 @@ impl Default for TextConfig {
             prose_min_words: 4,
             cjk_char_weight: 3.0,
             line_cost: 20.0,
-            chrome_weight: 1.0,
+            chrome_weight: 0.1,
             unfinished_weight: 0.3,
-            rule_penalty: 200.0,
+            rule_penalty: 400.0,
             repeat_max_chars: 40,
             secondary_share: 0.3,
             secondary_min_score: 200.0,
-            weak_page_share: 0.1,
+            weak_page_share: 0.07,
             weak_page_margin: 1,
             rule_cover_share: 0.5,
         }
@@ -302,9 +302,65 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
         return TextPage { blocks, meta };
     }
     let lines = analyse(body, c);
+
     let verdicts = classify(&lines, &c.cfg);
+    if let (Some(raw), Some(clean)) = (
+        blocks
+            .first()
+            .filter(|b| b.removed_by.as_deref() == Some(TITLE_RULE)),
+        &meta.title,
+    ) {
+        if let Some(h) =
+            heading_near_content(&lines, &verdicts, &raw.text, clean, c.cfg.title_max_chars)
+        {
+            meta.title = Some(h.to_string());
+        }
+    }
     blocks.extend(build_blocks(&lines, &verdicts));
     TextPage { blocks, meta }
+}
+
+/// The page's own heading: a short line just before the content (or at its start)
+/// sharing most of its words with the title line. Whole-page dumps open with the
+/// `<title>`, which often carries the site name or an SEO variant of the heading.
+/// `None` when the cleaned title itself stands there, or nothing fits.
+fn heading_near_content<'a>(
+    lines: &[Line<'a>],
+    verdicts: &[Verdict],
+    title: &str,
+    clean: &str,
+    max_chars: usize,
+) -> Option<&'a str> {
+    const BEFORE: usize = 15;
+    const AFTER: usize = 2;
+    const MIN_JACCARD: f64 = 0.5;
+    let first = verdicts
+        .iter()
+        .position(|v| v.removed_by.is_none() && v.class == Class::Good)?;
+    let t = content_words(title);
+    let window = || {
+        (first.saturating_sub(BEFORE)..(first + AFTER).min(lines.len()))
+            .rev()
+            .map(|i| &lines[i])
+    };
+    let clean_key = clean.to_lowercase();
+    let raw_key = title.to_lowercase();
+    if t.is_empty() || window().any(|l| l.text.to_lowercase() == clean_key) {
+        return None;
+    }
+    window()
+        .filter(|l| {
+            l.chars <= max_chars
+                && (!l.ends_sentence || l.text.ends_with('?'))
+                && l.text.to_lowercase() != raw_key
+        })
+        .find(|l| {
+            let w = content_words(l.text);
+            let shared = w.iter().filter(|x| t.contains(x)).count();
+            let union = w.len() + t.len() - shared;
+            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
+        })
+        .map(|l| l.text)
 }
 
 /// Paragraphs (as their trimmed, non-empty lines) split at blank lines; a page without
@@ -398,14 +454,47 @@ fn content_words(s: &str) -> Vec<String> {
     v
 }
 
-/// The title without the site name: the longest later line that starts the title (the
-/// page's own heading), else the part before a ` | ` style separator.
+/// Separators between a page's title and its site name or section.
+const TITLE_SEPARATORS: &[&str] = &[
+    " | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » ", " @ ",
+];
+
+/// The title without the site name. The page's own heading usually repeats the useful
+/// part further down, so prefer, in order: a body line equal to one of the title's
+/// parts (split at ` | ` style separators); the longest body line the title starts
+/// with; the title without a last part shorter than the rest.
 fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
+    let key = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut parts = vec![title];
+    for sep in TITLE_SEPARATORS {
+        parts = parts
+            .iter()
+            .flat_map(|p| p.split(sep))
+            .map(str::trim)
+            .collect();
+    }
+    let parts: Vec<&str> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+    let body: Vec<&str> = paras.iter().skip(1).flatten().copied().collect();
+    if parts.len() > 1 {
+        let part_keys: Vec<String> = parts.iter().map(|p| key(p)).collect();
+        // The site name usually comes last (and also repeats in menus and footers), so
+        // the last part does not count.
+        let in_body = |k: &String| body.iter().any(|l| l.len() <= title.len() && key(l) == *k);
+        if let Some(best) = (0..parts.len() - 1)
+            .filter(|&i| in_body(&part_keys[i]))
+            .max_by_key(|&i| parts[i].len())
+        {
+            return parts[best].to_string();
+        }
+    }
     let n = title.chars().count();
-    let heading = paras
+    let heading = body
         .iter()
-        .skip(1)
-        .flatten()
         .filter(|l| {
             let k = l.chars().count();
             k < n && k * 10 >= n * 4 && word_count(l) >= 2 && title.starts_with(**l)
@@ -413,11 +502,11 @@ fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
         .max_by_key(|l| l.len());
     if let Some(h) = heading {
         let rest = title[h.len()..].trim_start();
-        if rest.starts_with(['|', '-', '–', '—', '·', ':', '»', '«']) {
+        if rest.starts_with(['|', '-', '–', '—', '·', ':', '»', '«', '@']) {
             return h.to_string();
         }
     }
-    for sep in [" | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » "] {
+    for sep in TITLE_SEPARATORS {
         if let Some(i) = title.rfind(sep) {
             let (head, tail) = (title[..i].trim(), title[i + sep.len()..].trim());
             if head.chars().count() >= tail.chars().count() && word_count(head) >= 2 {
@@ -577,7 +666,12 @@ fn detect_language(lines: &[Line]) -> Option<Option<usize>> {
         if sample.len() >= SAMPLE_BYTES {
             break;
         }
-        sample.push_str(l.text);
+        // At most the remaining budget of a (huge) line, cut at a character boundary.
+        let mut cut = (SAMPLE_BYTES - sample.len()).min(l.text.len());
+        while !l.text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        sample.push_str(&l.text[..cut]);
         sample.push('\n');
     }
     let info = whatlang::detect(&sample).filter(|i| i.is_reliable())?;
@@ -676,7 +770,8 @@ fn content_regions(
     let n = lines.len();
     let mut keep = vec![false; n];
     let total: f64 = lines.iter().map(|l| l.len).sum();
-    let top = best_run(scores, 0, n).map_or(0.0, |r| r.0);
+    let runs = maximal_runs(scores);
+    let top = runs.iter().map(|r| r.0).fold(0.0, f64::max);
     if top <= 0.0 || top < cfg.weak_page_share * total {
         let prose = |v: &Verdict| matches!(v.class, Class::Good | Class::NearGood);
         if let (Some(a), Some(b)) = (
@@ -694,51 +789,67 @@ fn content_regions(
     let threshold = (cfg.secondary_share * top)
         .max(cfg.secondary_min_score)
         .min(top);
-    for (a, b) in runs_above(scores, threshold) {
+    for (_, a, b) in runs.into_iter().filter(|r| r.0 >= threshold) {
         keep[a..=b].iter_mut().for_each(|k| *k = true);
     }
     keep
 }
 
-/// The maximum-sum run in `scores[from..to]`: (sum, first, last). Kadane's algorithm.
-fn best_run(scores: &[f64], from: usize, to: usize) -> Option<(f64, usize, usize)> {
-    let mut best: Option<(f64, usize, usize)> = None;
-    let (mut cur, mut start) = (0.0, from);
-    for (i, &s) in scores.iter().enumerate().take(to).skip(from) {
-        if cur <= 0.0 {
-            cur = s;
-            start = i;
-        } else {
-            cur += s;
-        }
-        match best {
-            Some(b) if cur <= b.0 => {}
-            _ => best = Some((cur, start, i)),
-        }
+/// All maximal-scoring runs of `scores` as `(sum, first, last)`, in order: the best
+/// run, then the best runs left and right of it, and so on down to single positive
+/// lines. Ruzzo and Tompa's linear-time algorithm ("A linear time algorithm for
+/// finding all maximal scoring subsequences", 1999), so a page of 100,000 lines with
+/// thousands of runs costs no more than its length.
+fn maximal_runs(scores: &[f64]) -> Vec<(f64, usize, usize)> {
+    struct Run {
+        /// Cumulative score before the run, and at its end.
+        low: f64,
+        high: f64,
+        first: usize,
+        last: usize,
+        /// The nearest earlier run with a lower `low` (a chain to search along).
+        lower: Option<usize>,
     }
-    best.filter(|b| b.0 > 0.0)
-}
-
-/// Disjoint runs scoring at least `threshold`: the best run, then the best runs left and
-/// right of it, and so on. An explicit stack (no recursion); every run found scores at
-/// least `threshold`, which bounds the work.
-fn runs_above(scores: &[f64], threshold: f64) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    let mut stack = vec![(0, scores.len())];
-    while let Some((from, to)) = stack.pop() {
-        if from >= to {
-            continue;
-        }
-        if let Some((s, a, b)) = best_run(scores, from, to) {
-            if s >= threshold {
-                found.push((a, b));
-                stack.push((from, a));
-                stack.push((b + 1, to));
+    let mut runs: Vec<Run> = Vec::new();
+    let mut cum = 0.0;
+    for (i, &x) in scores.iter().enumerate() {
+        if x > 0.0 {
+            let mut new = Run {
+                low: cum,
+                high: cum + x,
+                first: i,
+                last: i,
+                lower: None,
+            };
+            loop {
+                // The rightmost run whose `low` is below the new one's.
+                let mut k = runs.len().checked_sub(1);
+                while let Some(j) = k {
+                    if runs[j].low < new.low {
+                        break;
+                    }
+                    k = runs[j].lower;
+                }
+                match k {
+                    Some(j) if runs[j].high < new.high => {
+                        // Extending run j to the new one scores more: merge and retry.
+                        new.low = runs[j].low;
+                        new.first = runs[j].first;
+                        runs.truncate(j);
+                    }
+                    _ => {
+                        new.lower = k;
+                        runs.push(new);
+                        break;
+                    }
+                }
             }
         }
+        cum += x;
     }
-    found.sort_unstable();
-    found
+    runs.into_iter()
+        .map(|r| (r.high - r.low, r.first, r.last))
+        .collect()
 }
 
 /// Turn lines and verdicts into blocks: within a paragraph, consecutive lines with the
@@ -946,6 +1057,34 @@ mod tests {
             clean_title(paras[0][0], &paras),
             "How the city plans to fix its old bridges"
         );
+        // The part the page repeats as its heading wins, however short.
+        let paras = vec![vec!["Pods | Kubernetes"], vec!["Docs", "Pods"]];
+        assert_eq!(clean_title(paras[0][0], &paras), "Pods");
+        let paras = vec![
+            vec!["Headlamps | REI Co-op"],
+            vec!["REI Co-op", "Headlamps"],
+        ];
+        assert_eq!(clean_title(paras[0][0], &paras), "Headlamps");
+        // The last part is the site name even when the page repeats only that.
+        let paras = vec![
+            vec!["The Ultimate Checklist | Bridgestone Tires"],
+            vec!["Bridgestone Tires"],
+        ];
+        assert_eq!(clean_title(paras[0][0], &paras), "The Ultimate Checklist");
+    }
+
+    #[test]
+    fn the_heading_over_the_content_refines_the_title() {
+        let text = format!("Best cameras 2026: our picks | Site\n\nHome\nReviews\n\nThe Best Cameras of 2026: Our Picks\n\nBy Jo Doe\n\n{P1}\n\n{P2}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(
+            page.meta.title.as_deref(),
+            Some("The Best Cameras of 2026: Our Picks")
+        );
+        // Nothing like the title near the content: the cleaned title line stays.
+        let text = format!("Budget news | Site\n\nHome\nReviews\n\n{P1}\n\n{P2}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(page.meta.title.as_deref(), Some("Budget news"));
     }
 
     #[test]
@@ -1069,13 +1208,69 @@ mod tests {
             .any(|b| b.contains("New arrivals") || b.contains("Careers")));
     }
 
+    /// The definition `maximal_runs` implements, by recursion: the best run, then the
+    /// best runs left and right of it.
+    fn reference_runs(scores: &[f64], from: usize, to: usize, out: &mut Vec<(f64, usize, usize)>) {
+        let mut best: Option<(f64, usize, usize)> = None;
+        let (mut cur, mut start) = (0.0, from);
+        for (i, &x) in scores.iter().enumerate().take(to).skip(from) {
+            if cur <= 0.0 {
+                cur = x;
+                start = i;
+            } else {
+                cur += x;
+            }
+            match best {
+                Some(b) if cur <= b.0 => {}
+                _ => best = Some((cur, start, i)),
+            }
+        }
+        if let Some((s, a, b)) = best.filter(|b| b.0 > 0.0) {
+            reference_runs(scores, from, a, out);
+            out.push((s, a, b));
+            reference_runs(scores, b + 1, to, out);
+        }
+    }
+
     #[test]
-    fn best_run_and_runs_above() {
+    fn maximal_runs_match_their_definition() {
         let s = [-5.0, 10.0, -3.0, 10.0, -100.0, 8.0, -1.0];
-        assert_eq!(best_run(&s, 0, s.len()), Some((17.0, 1, 3)));
-        assert_eq!(runs_above(&s, 5.0), vec![(1, 3), (5, 5)]);
-        assert_eq!(runs_above(&s, 9.0), vec![(1, 3)]);
-        assert_eq!(best_run(&[-1.0, -2.0], 0, 2), None);
+        assert_eq!(maximal_runs(&s), vec![(17.0, 1, 3), (8.0, 5, 5)]);
+        assert!(maximal_runs(&[-1.0, -2.0]).is_empty());
+        assert!(maximal_runs(&[]).is_empty());
+        // Pseudo-random sequences (integers, so sums are exact).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for len in 0..300 {
+            let scores: Vec<f64> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % 41) as f64 - 22.0
+                })
+                .collect();
+            let mut want = Vec::new();
+            reference_runs(&scores, 0, scores.len(), &mut want);
+            let got = maximal_runs(&scores);
+            // Ties may be split differently; the scores of the runs must agree.
+            let key = |v: &[(f64, usize, usize)]| {
+                let mut k: Vec<i64> = v.iter().map(|r| r.0 as i64).collect();
+                k.sort_unstable();
+                k
+            };
+            assert_eq!(key(&got), key(&want), "{scores:?}");
+        }
+    }
+
+    #[test]
+    fn many_runs_take_linear_time() {
+        // 200,000 lines alternating prose and chrome: 100,000 runs of equal score.
+        let scores: Vec<f64> = (0..200_000)
+            .map(|i| if i % 2 == 0 { 300.0 } else { -400.0 })
+            .collect();
+        let t = std::time::Instant::now();
+        assert_eq!(maximal_runs(&scores).len(), 100_000);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
@@ -1137,6 +1332,11 @@ mod tests {
         let big = "word\n".repeat(30_000) + &format!("\n\n{P1}\n\n").repeat(3_000);
         let page = extract(&big, &c);
         assert!(!page.blocks.is_empty());
+        let one_line = "the word of a very long line ".repeat(70_000);
+        let t = std::time::Instant::now();
+        let page = extract(&format!("Title here\n\n{one_line}\n\n{P1}"), &c);
+        assert!(page.blocks.iter().any(|b| b.is_kept()));
+        assert!(t.elapsed() < std::time::Duration::from_secs(20));
         for odd in [
             "",
             "\n\n\n",
