@@ -142,18 +142,9 @@ pub fn input_units(line: &str, max_bytes: u64) -> Box<dyn Iterator<Item = Unit> 
 
 /// Read and process one item into its record (never panics on bad input).
 pub fn process_item(rules: &Rules, item: &Item) -> (Record, u64) {
-    match source::read(item, rules.config.limits.max_page_bytes) {
-        Ok(bytes) => {
-            let page = PageInput {
-                source: &item.source,
-                bytes: &bytes,
-                kind_hint: item.kind_hint,
-                ..Default::default()
-            };
-            let n = bytes.len() as u64;
-            (process_page(rules, &page).record, n)
-        }
-        Err(e) => (Record::reject(&item.source, e.status, Some(e.message)), 0),
+    match extract_item(rules, item) {
+        (Ok(x), n) => (crate::finish_page(rules, x).record, n),
+        (Err(r), n) => (*r, n),
     }
 }
 
