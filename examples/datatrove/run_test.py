@@ -30,11 +30,27 @@ FILES = sorted(
 )
 
 
-def read_page(path):
+def raw_page(path):
     raw = open(path, "rb").read()
-    if path.endswith(".gz"):
-        raw = gzip.decompress(raw)
-    return raw.decode("utf-8", errors="replace")
+    return gzip.decompress(raw) if path.endswith(".gz") else raw
+
+
+def is_utf8(path):
+    try:
+        raw_page(path).decode("utf-8")
+        return True
+    except (UnicodeDecodeError, OSError, EOFError):
+        return False
+
+
+# A datatrove Document holds text that its reader already decoded: only UTF-8 pages reach
+# the extractor byte for byte, so only they can be compared with a direct run (boilerstrip
+# decodes the others, e.g. windows-1252 or Shift_JIS, from their raw bytes).
+FILES = [p for p in FILES if is_utf8(p)]
+
+
+def read_page(path):
+    return raw_page(path).decode("utf-8")
 
 
 def reader(data, rank=0, world_size=1):
