@@ -10,7 +10,9 @@
 //!
 //! * length, and whether a line ends like a sentence;
 //! * stop-word density, with compact stop-word lists per language (the page's
-//!   language is the list with the most hits; CJK pages count particle characters);
+//!   language comes from whatlang on its longest lines, else from the list with the
+//!   most hits; CJK pages count particle characters; a language without a list skips
+//!   the test);
 //! * repetition (menus appear twice, "Reply" appears under every comment);
 //! * the chrome rules: a line they match is chrome wherever it stands;
 //! * context: every line gets a score (prose is positive, each short or chrome line
@@ -22,6 +24,10 @@
 //!
 //! Pages with no clear body (listings, product grids) keep everything from the first
 //! to the last prose line.
+//!
+//! Removed lines keep the name of what removed them: the chrome rule that matched, or
+//! `text-classifier`. The `[[text.rules]]` then run again on the kept blocks (in
+//! `lib.rs`), where their scopes trim the edges of the kept text.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -411,9 +417,10 @@ fn title_line<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Option<&'a str> {
     ok.then_some(line)
 }
 
-/// The paragraph under the title, if it is a standfirst: one line, one sentence, of a
-/// standfirst's length, sharing words with the title, and followed by a longer
-/// paragraph of body text (so a page without a standfirst keeps its first paragraph).
+/// The paragraph under the title, if it is a standfirst: one line, one whole sentence,
+/// of a standfirst's length, sharing words with the title, and followed by a longer
+/// paragraph of body text (so a page without a standfirst keeps its first paragraph,
+/// and a subheading is not taken for one).
 fn standfirst<'a>(paras: &[Vec<&'a str>], title: &str, c: &Compiled) -> Option<&'a str> {
     let (sf, next) = (paras.get(1)?, paras.get(2)?);
     if sf.len() != 1 {
@@ -421,7 +428,10 @@ fn standfirst<'a>(paras: &[Vec<&'a str>], title: &str, c: &Compiled) -> Option<&
     }
     let line = sf[0];
     let n = line.chars().count();
-    if n < c.cfg.standfirst_min_chars || n > c.cfg.standfirst_max_chars || sentence_breaks(line) > 0
+    if n < c.cfg.standfirst_min_chars
+        || n > c.cfg.standfirst_max_chars
+        || sentence_breaks(line) > 0
+        || !ends_sentence(line)
     {
         return None;
     }
@@ -1022,6 +1032,13 @@ mod tests {
         assert_eq!(page.meta.title.as_deref(), Some("School budget agreed"));
         assert_eq!(page.meta.description, None);
         assert_eq!(kept(&page)[0], lead);
+        // Nor is a subheading that shares the title's words.
+        let text = format!(
+            "School budget agreed\n\nThe school budget for the north in full\n\n{P1}\n\n{P2}"
+        );
+        let page = extract(&text, &rules().text);
+        assert_eq!(page.meta.description, None);
+        assert!(!view(&page).iter().any(|b| b.1 == Some(STANDFIRST_RULE)));
         // A second paragraph shorter than the first is not a standfirst either.
         let text = format!("Budget news for the schools\n\n{P1}\n\n{P3}");
         let page = extract(&text, &rules().text);
