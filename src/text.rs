@@ -61,7 +61,8 @@ pub struct TextConfig {
     pub standfirst_min_chars: usize,
     /// Longest standfirst.
     pub standfirst_max_chars: usize,
-    /// The paragraph after a standfirst must be at least this many times as long.
+    /// The body paragraphs after a standfirst must be, on average, at least this many
+    /// times as long.
     pub standfirst_body_ratio: f64,
     /// Words (4+ letters) a standfirst must share with the title.
     pub standfirst_shared_words: usize,
@@ -103,7 +104,7 @@ impl Default for TextConfig {
             title_max_chars: 150,
             standfirst_min_chars: 40,
             standfirst_max_chars: 300,
-            standfirst_body_ratio: 1.2,
+            standfirst_body_ratio: 1.5,
             standfirst_shared_words: 2,
             stopword_density: 0.2,
             stopword_min_hit_rate: 0.05,
@@ -435,10 +436,20 @@ fn standfirst<'a>(paras: &[Vec<&'a str>], title: &str, c: &Compiled) -> Option<&
     {
         return None;
     }
-    let body = next[0];
-    if (body.chars().count() as f64) < c.cfg.standfirst_body_ratio * n as f64
-        || !ends_sentence(body)
-    {
+    // The body must start right under it, and its paragraphs must be clearly longer:
+    // a news lede is often one sentence too, but about as long as what follows.
+    if !ends_sentence(next[0]) {
+        return None;
+    }
+    let body: Vec<usize> = paras[2..]
+        .iter()
+        .take(STANDFIRST_BODY_PARAGRAPHS)
+        .map(|p| p[0])
+        .filter(|l| ends_sentence(l))
+        .map(|l| l.chars().count())
+        .collect();
+    let mean = body.iter().sum::<usize>() as f64 / body.len().max(1) as f64;
+    if mean < c.cfg.standfirst_body_ratio * n as f64 {
         return None;
     }
     if c.chrome_rule(line, Unit::Line).is_some() {
@@ -451,6 +462,9 @@ fn standfirst<'a>(paras: &[Vec<&'a str>], title: &str, c: &Compiled) -> Option<&
         .count();
     (shared >= c.cfg.standfirst_shared_words).then_some(line)
 }
+
+/// Body paragraphs a standfirst is compared with.
+const STANDFIRST_BODY_PARAGRAPHS: usize = 3;
 
 /// Lower-cased words of four letters or more.
 fn content_words(s: &str) -> Vec<String> {
@@ -1032,6 +1046,13 @@ mod tests {
         assert_eq!(page.meta.title.as_deref(), Some("School budget agreed"));
         assert_eq!(page.meta.description, None);
         assert_eq!(kept(&page)[0], lead);
+        // Nor is a one-sentence lede about as long as the paragraphs after it.
+        let lede = "The old fish market roof will be replaced over the winter, the harbour board said at its monthly meeting on Monday.";
+        let next = "Traders will move to stalls on the north quay while the work is done, and the board says that rents will not rise.";
+        let text = format!("Fish market roof to be replaced\n\n{lede}\n\n{next}\n\n{P3}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(page.meta.description, None);
+        assert_eq!(kept(&page), vec![lede, next, P3]);
         // Nor is a subheading that shares the title's words.
         let text = format!(
             "School budget agreed\n\nThe school budget for the north in full\n\n{P1}\n\n{P2}"
