@@ -1263,6 +1263,14 @@ mod tests {
             .collect()
     }
 
+    /// For the first block starting with `prefix`: `Some(None)` if kept, `Some(Some(rule))` if removed.
+    fn removed_by(blocks: &[Block], prefix: &str) -> Option<Option<String>> {
+        blocks
+            .iter()
+            .find(|b| b.text.starts_with(prefix))
+            .map(|b| b.removed_by.as_deref().map(str::to_string))
+    }
+
     const PARA: &str = "This is a long paragraph of article text, with commas, clauses, and enough words to look like real prose that a reader came for.";
 
     #[test]
@@ -1361,12 +1369,7 @@ mod tests {
              <ul><li><a href=/c>{entry}</a></li><li><a href=/x>Short link</a></li></ul></article></body>"
         );
         let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
-        let rule = |t: &str| {
-            blocks
-                .iter()
-                .find(|b| b.text.starts_with(t))
-                .map(|b| b.removed_by.as_deref().map(str::to_string))
-        };
+        let rule = |t: &str| removed_by(&blocks, t);
         assert_eq!(rule("Section with"), Some(None), "{blocks:?}");
         assert_eq!(rule("Catalogue of"), Some(None), "{blocks:?}");
         assert_eq!(
@@ -1404,12 +1407,7 @@ mod tests {
              <ul><li>Sources and notes</li></ul><h3>Follow us</h3><p>Copyright 2024 Example</p></article></body>"
         );
         let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
-        let rule = |t: &str| {
-            blocks
-                .iter()
-                .find(|b| b.text.starts_with(t))
-                .map(|b| b.removed_by.as_deref().map(str::to_string))
-        };
+        let rule = |t: &str| removed_by(&blocks, t);
         assert_eq!(rule("Short but"), Some(None), "{blocks:?}");
         assert_eq!(rule("Sources"), Some(None), "{blocks:?}");
         assert_eq!(
