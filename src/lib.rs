@@ -208,6 +208,7 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
             &rules.config.normalize,
             &normalize::MarkdownOptions {
                 keep_links: rules.config.output.keep_links,
+                base_url: meta.url.as_deref(),
                 from_text: format == "text",
             },
         ),

@@ -100,9 +100,11 @@ pub fn join(blocks: &[Block], cfg: &NormalizeConfig) -> String {
 
 /// How [`markdown`] writes the text.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MarkdownOptions {
+pub struct MarkdownOptions<'a> {
     /// Links become `[text](href)`; otherwise their text alone.
     pub keep_links: bool,
+    /// The page URL, against which relative links are resolved.
+    pub base_url: Option<&'a str>,
     /// The blocks come from a text page: only evident structure (bullet and numbered
     /// lines, detected headings) becomes Markdown.
     pub from_text: bool,
@@ -157,7 +159,7 @@ pub fn markdown(blocks: &[Block], cfg: &NormalizeConfig, opts: &MarkdownOptions)
         } else {
             let mut t = block_text(&b.text, b.kind, cfg);
             if b.kind != BlockKind::Code && opts.keep_links && !b.shape.links.is_empty() {
-                t = with_links(&t, &b.shape.links);
+                t = with_links(&t, &b.shape.links, opts.base_url);
             }
             match b.kind {
                 _ if t.trim().is_empty() => String::new(),
@@ -282,7 +284,7 @@ fn fenced(code: &str, lang: Option<&str>) -> String {
 }
 
 /// Wrap each link's anchor text, found in order, as `[text](href)`.
-fn with_links(text: &str, links: &[(String, String)]) -> String {
+fn with_links(text: &str, links: &[(String, String)], base: Option<&str>) -> String {
     let mut out = String::with_capacity(text.len() + links.len() * 24);
     let mut rest = text;
     for (anchor, href) in links {
@@ -290,10 +292,11 @@ fn with_links(text: &str, links: &[(String, String)]) -> String {
             continue;
         };
         out.push_str(&rest[..at]);
+        let href = resolve(base, href);
         let href = if href.contains([' ', '(', ')', '<', '>']) {
             format!("<{}>", href.replace(['<', '>'], ""))
         } else {
-            href.clone()
+            href
         };
         out.push('[');
         out.push_str(&anchor.replace('[', "\\[").replace(']', "\\]"));
@@ -304,6 +307,31 @@ fn with_links(text: &str, links: &[(String, String)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `href` made absolute against the page URL (when there is one and `href` is relative).
+fn resolve(base: Option<&str>, href: &str) -> String {
+    let Some((scheme, rest)) = base.and_then(|b| b.split_once("://")) else {
+        return href.to_string();
+    };
+    if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") {
+        return href.to_string();
+    }
+    if let Some(h) = href.strip_prefix("//") {
+        return format!("{scheme}://{h}");
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = &base.unwrap_or_default()[..scheme.len() + 3 + end];
+    if href.starts_with('/') {
+        return format!("{origin}{href}");
+    }
+    // A relative path: the base's folder (its path up to the last `/`).
+    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
+    if href.starts_with('?') {
+        return format!("{origin}{path}{href}");
+    }
+    format!("{origin}{dir}{}", href.strip_prefix("./").unwrap_or(href))
 }
 
 /// A text page's paragraph: bullet lines (`-`, `*`, `•`, `·`, `–`) become `- ` items,
@@ -488,12 +516,32 @@ mod tests {
         ];
         let opts = MarkdownOptions {
             keep_links: true,
-            from_text: false,
+            ..Default::default()
         };
         assert_eq!(
             markdown(&[b], &cfg(), &opts),
             "See the docs and [the docs index](/docs/)."
         );
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_page_url() {
+        let base = Some("https://example.com/guides/coffee.html?x=1");
+        assert_eq!(resolve(base, "/gear"), "https://example.com/gear");
+        assert_eq!(
+            resolve(base, "kettles.html"),
+            "https://example.com/guides/kettles.html"
+        );
+        assert_eq!(
+            resolve(base, "//cdn.example.net/a"),
+            "https://cdn.example.net/a"
+        );
+        assert_eq!(resolve(base, "https://other.org/"), "https://other.org/");
+        assert_eq!(
+            resolve(Some("https://example.com"), "a"),
+            "https://example.com/a"
+        );
+        assert_eq!(resolve(None, "/gear"), "/gear");
     }
 
     #[test]
