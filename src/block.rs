@@ -34,12 +34,35 @@ impl BlockKind {
     }
 }
 
+/// Where a block sits in the page's structure, beyond its kind: what the Markdown
+/// writer needs and plain text ignores. The HTML walk fills it; text pages leave it empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Open list items around the block: 1 for a top-level item's text, 0 outside lists.
+    pub list_depth: u8,
+    /// The block starts a list item: `Some(n)` is item `n` of an ordered list,
+    /// `Some(0)` an item of an unordered one; `None` continues the item it is in.
+    pub item: Option<u32>,
+    /// Open `<blockquote>` elements around the block.
+    pub quote_depth: u8,
+    /// The table the row belongs to (a page-unique number), so consecutive rows of one
+    /// table become one pipe table; 0 outside tables.
+    pub table: u32,
+    /// The code's language, from `class="language-x"` (or `lang-x`) on `<pre>` or `<code>`.
+    pub lang: Option<Box<str>>,
+    /// Links in the block as (anchor text, href), in order; collected only when
+    /// `[output] keep_links` is on in Markdown mode.
+    pub links: Vec<(String, String)>,
+}
+
 /// One unit of page text. `removed_by` names the rule that removed it; `None` means kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     pub text: String,
     pub kind: BlockKind,
     pub removed_by: Option<Arc<str>>,
+    /// Structure for the Markdown writer (see [`Shape`]).
+    pub shape: Shape,
 }
 
 impl Block {
@@ -54,6 +77,7 @@ impl Block {
             text: text.into(),
             kind,
             removed_by: None,
+            shape: Shape::default(),
         }
     }
 
@@ -63,6 +87,7 @@ impl Block {
             text: text.into(),
             kind,
             removed_by: Some(rule),
+            shape: Shape::default(),
         }
     }
 

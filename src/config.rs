@@ -58,6 +58,53 @@ impl Default for NormalizeConfig {
     }
 }
 
+/// The record text's format (`[output] format`, `--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Paragraphs separated by blank lines, no markup.
+    #[default]
+    Plain,
+    /// Markdown: headings, lists, quotes, fenced code and pipe tables.
+    Markdown,
+}
+
+/// `[output]`: how the record text is written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    pub format: Format,
+    /// In Markdown, links become `[text](href)` instead of their text alone.
+    pub keep_links: bool,
+}
+
+/// `[sites.html]` inside a `[[sites]]` table: only rules.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteHtml {
+    pub rules: Vec<HtmlRuleSpec>,
+}
+
+/// `[sites.text]` inside a `[[sites]]` table: only rules.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteText {
+    pub rules: Vec<TextRuleSpec>,
+}
+
+/// One `[[sites]]` table: rules that apply only to pages of the given hosts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteSpec {
+    /// `example.com` (also matches `www.example.com`) or `*.example.org` (any
+    /// subdomain of example.org, not example.org itself).
+    pub hosts: Vec<String>,
+    /// Rule names (built-in, top-level or this site's) switched off for the site.
+    pub disable: Vec<String>,
+    pub html: SiteHtml,
+    pub text: SiteText,
+}
+
 /// The whole configuration, after merging a user file over the defaults.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -71,6 +118,9 @@ pub struct Config {
     pub text: crate::text::TextConfig,
     pub template: crate::template::TemplateConfig,
     pub quality: crate::quality::QualityConfig,
+    pub output: OutputConfig,
+    /// `[[sites]]`: per-site rules; the first table whose hosts match a page applies.
+    pub sites: Vec<SiteSpec>,
 }
 
 /// One problem in a configuration file.
@@ -107,9 +157,61 @@ pub struct Rules {
     pub html: crate::html::Compiled,
     pub text: crate::text::Compiled,
     pub quality: crate::quality::Compiled,
+    /// The compiled `[[sites]]` tables, in file order.
+    pub sites: Vec<Site>,
+}
+
+/// One compiled `[[sites]]` table: the top-level rules with the site's added (a site
+/// rule named like a top-level one replaces it) and its `disable` list applied.
+pub struct Site {
+    /// The `hosts` list as written, joined by `, ` (what `explain` shows).
+    pub name: String,
+    hosts: Vec<String>,
+    pub text_rules: TextRules,
+    pub html_rules: Vec<HtmlRule>,
+    pub html: crate::html::Compiled,
+    pub text: crate::text::Compiled,
+}
+
+impl Site {
+    /// Whether `host` (lowercase, no port) is one of the site's hosts.
+    pub fn matches(&self, host: &str) -> bool {
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        self.hosts.iter().any(|h| match h.strip_prefix("*.") {
+            Some(domain) => host
+                .strip_suffix(domain)
+                .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
+            None => host == h.strip_prefix("www.").unwrap_or(h),
+        })
+    }
+}
+
+/// The host of a URL, lowercase, without user info and port.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next()?.trim_end_matches('.');
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 impl Rules {
+    /// The `[[sites]]` table for a page: by its URL's host when the URL is known, else
+    /// by the name of the folder holding `source` (a crawl saved as `example.com/x.html`).
+    pub fn site_for(&self, url: Option<&str>, source: &str) -> Option<&Site> {
+        if self.sites.is_empty() {
+            return None;
+        }
+        let host = match url.and_then(url_host) {
+            Some(h) => h,
+            None => {
+                let dir = source.rsplit_once(['/', '\\'])?.0;
+                dir.rsplit(['/', '\\']).next()?.to_ascii_lowercase()
+            }
+        };
+        self.sites.iter().find(|s| s.matches(&host))
+    }
+
     /// The embedded defaults, compiled. Panics only if the shipped `config.toml` is broken,
     /// which a test pins.
     pub fn defaults() -> Rules {
@@ -210,49 +312,137 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
         message,
     };
     let enabled = |name: &str| !config.disable.iter().any(|d| d == name);
+    let top = compile_set(&config.html, &config.text, &enabled, &err, &mut errs);
+    let mut sites = Vec::new();
+    for site in &config.sites {
+        let name = site.hosts.join(", ");
+        for h in &site.hosts {
+            if let Some(m) = bad_host(h) {
+                errs.push(ConfigError {
+                    file: file.to_string(),
+                    line: None,
+                    rule: None,
+                    message: format!("[[sites]] `{name}`: {m}"),
+                });
+            }
+        }
+        // The site's rules join the top-level ones; one with the same name replaces it.
+        let mut html = config.html.clone();
+        merge_specs(&mut html.rules, &site.html.rules, |r| &r.name);
+        let mut text = config.text.clone();
+        merge_specs(&mut text.rules, &site.text.rules, |r| &r.name);
+        let on = |n: &str| enabled(n) && !site.disable.iter().any(|d| d == n);
+        let site_err =
+            |rule: &str, message: String| err(rule, format!("[[sites]] `{name}`: {message}"));
+        let set = compile_set(&html, &text, &on, &site_err, &mut errs);
+        if let Some((text_rules, html_rules, html, text)) = set {
+            sites.push(Site {
+                name,
+                hosts: site.hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+                text_rules,
+                html_rules,
+                html,
+                text,
+            });
+        }
+    }
+    let quality = crate::quality::Compiled::new(&config.quality)
+        .map_err(|m| errs.push(err("quality", m)))
+        .ok();
+    match (top, quality) {
+        (Some((text_rules, html_rules, html, text)), Some(quality)) if errs.is_empty() => {
+            Ok(Rules {
+                config,
+                text_rules,
+                html_rules,
+                html,
+                text,
+                quality,
+                sites,
+            })
+        }
+        _ => Err(errs),
+    }
+}
+
+type RuleSet = (
+    TextRules,
+    Vec<HtmlRule>,
+    crate::html::Compiled,
+    crate::text::Compiled,
+);
+
+/// Compile one set of rules (the top level's, or a site's); problems go to `errs`.
+fn compile_set(
+    html_cfg: &HtmlConfig,
+    text_cfg: &crate::text::TextConfig,
+    enabled: &dyn Fn(&str) -> bool,
+    err: &dyn Fn(&str, String) -> ConfigError,
+    errs: &mut Vec<ConfigError>,
+) -> Option<RuleSet> {
+    let before = errs.len();
     let mut text_rules = TextRules::default();
-    for spec in config.text.rules.iter().filter(|s| enabled(&s.name)) {
+    for spec in text_cfg.rules.iter().filter(|s| enabled(&s.name)) {
         match TextRule::compile(spec) {
             Ok(r) => text_rules.rules.push(r),
             Err(m) => errs.push(err(&spec.name, m)),
         }
     }
     let mut html_rules = Vec::new();
-    for spec in config.html.rules.iter().filter(|s| enabled(&s.name)) {
+    for spec in html_cfg.rules.iter().filter(|s| enabled(&s.name)) {
         match HtmlRule::compile(spec) {
             Ok(r) => html_rules.push(r),
             Err(m) => errs.push(err(&spec.name, m)),
         }
     }
-    let html =
-        crate::html::Compiled::new(&config.html, &|n| enabled(n)).map_err(|m| vec![err("html", m)]);
-    let text =
-        crate::text::Compiled::new(&config.text, &|n| enabled(n)).map_err(|m| vec![err("text", m)]);
-    let quality =
-        crate::quality::Compiled::new(&config.quality).map_err(|m| vec![err("quality", m)]);
-    let (html, text, quality) = match (html, text, quality) {
-        (Ok(h), Ok(t), Ok(q)) if errs.is_empty() => (h, t, q),
-        (h, t, q) => {
-            errs.extend(h.err().into_iter().flatten());
-            errs.extend(t.err().into_iter().flatten());
-            errs.extend(q.err().into_iter().flatten());
-            return Err(errs);
+    let html = crate::html::Compiled::new(html_cfg, enabled).map_err(|m| errs.push(err("html", m)));
+    let text = crate::text::Compiled::new(text_cfg, enabled).map_err(|m| errs.push(err("text", m)));
+    match (html, text) {
+        (Ok(h), Ok(t)) if errs.len() == before => Some((text_rules, html_rules, h, t)),
+        _ => None,
+    }
+}
+
+/// Add `extra` rule specs to `base`; one named like a base rule replaces it.
+fn merge_specs<T: Clone>(base: &mut Vec<T>, extra: &[T], name: impl Fn(&T) -> &String) {
+    for r in extra {
+        match base.iter().position(|b| name(b) == name(r)) {
+            Some(i) => base[i] = r.clone(),
+            None => base.push(r.clone()),
         }
-    };
-    Ok(Rules {
-        config,
-        text_rules,
-        html_rules,
-        html,
-        text,
-        quality,
-    })
+    }
+}
+
+/// Why a `hosts` entry cannot match any host, if it cannot.
+fn bad_host(h: &str) -> Option<String> {
+    let bare = h.strip_prefix("*.").unwrap_or(h);
+    if bare.is_empty()
+        || bare.contains(['/', ':', '*', ' ', '?', '#', '@'])
+        || bare.starts_with('.')
+        || bare.ends_with('.')
+    {
+        Some(format!(
+            "host `{h}` is not a host name or `*.domain` (no scheme, port or path)"
+        ))
+    } else {
+        None
+    }
 }
 
 /// Rule arrays with the span of each table, so errors can name a line.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RuleSpans {
+    html: SectionSpans,
+    text: SectionSpans,
+    disable: Vec<String>,
+    sites: Vec<Spanned<SiteSpans>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SiteSpans {
+    hosts: Vec<String>,
     html: SectionSpans,
     text: SectionSpans,
     disable: Vec<String>,
@@ -296,7 +486,15 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
     };
     let mut names: Vec<String> = Vec::new();
     let mut rule_lines: Vec<(usize, usize)> = Vec::new();
-    for (section, rules) in [("html", &spans.html.rules), ("text", &spans.text.rules)] {
+    let mut sections = vec![
+        ("html.rules", &spans.html.rules),
+        ("text.rules", &spans.text.rules),
+    ];
+    for site in &spans.sites {
+        sections.push(("sites.html.rules", &site.get_ref().html.rules));
+        sections.push(("sites.text.rules", &site.get_ref().text.rules));
+    }
+    for (section, rules) in sections {
         for r in rules {
             let line = at(r.span().start);
             rule_lines.push((at(r.span().start), at(r.span().end)));
@@ -305,7 +503,7 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
                 .get("name")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            let problem = if section == "html" {
+            let problem = if section.ends_with("html.rules") {
                 HtmlRuleSpec::deserialize(r.get_ref().clone())
                     .map_err(|e| e.message().trim().to_string())
                     .and_then(|s| HtmlRule::compile(&s).map(|_| ()))
@@ -315,11 +513,7 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
                     .and_then(|s| TextRule::compile(&s).map(|_| ()))
             };
             if let Err(m) = problem {
-                errs.push(mk(
-                    Some(line),
-                    name.clone(),
-                    format!("[[{section}.rules]]: {m}"),
-                ));
+                errs.push(mk(Some(line), name.clone(), format!("[[{section}]]: {m}")));
             }
             if let Some(n) = name {
                 names.push(n);
@@ -341,8 +535,20 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
             errs.push(mk(None, None, m));
         }
     }
+    for site in &spans.sites {
+        let line = at(site.span().start);
+        let s = site.get_ref();
+        if s.hosts.is_empty() {
+            errs.push(mk(Some(line), None, "[[sites]]: no `hosts`".into()));
+        }
+        for m in s.hosts.iter().filter_map(|h| bad_host(h)) {
+            errs.push(mk(Some(line), None, format!("[[sites]]: {m}")));
+        }
+    }
     // Names in `disable` must name a rule, or a typo silently disables nothing.
-    if !spans.disable.is_empty() {
+    let site_disables = spans.sites.iter().flat_map(|s| &s.get_ref().disable);
+    let disables: Vec<&String> = spans.disable.iter().chain(site_disables).collect();
+    if !disables.is_empty() {
         let defaults: RuleSpans = toml::from_str(DEFAULT_CONFIG).unwrap_or_default();
         let known = |n: &str| {
             names.iter().any(|k| k == n)
@@ -356,7 +562,7 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
                 || crate::text::BUILTIN_RULES.contains(&n)
                 || n == crate::template::RULE
         };
-        for d in spans.disable.iter().filter(|d| !known(d)) {
+        for d in disables.into_iter().filter(|d| !known(d)) {
             let line = src.find(&format!("\"{d}\"")).map(at);
             errs.push(mk(
                 line,
@@ -414,6 +620,71 @@ mod tests {
         assert!(!names.contains(&"text-share-widget"));
         let defaults = Rules::defaults();
         assert_eq!(names.len(), defaults.text_rules.rules.len());
+    }
+
+    fn site_rules(src: &str) -> Rules {
+        Rules::from_sources(Some(("u.toml", src))).unwrap()
+    }
+
+    #[test]
+    fn site_tables_match_exact_hosts_www_wildcards_and_folders() {
+        let rules = site_rules(
+            "[[sites]]\nhosts = [\"example.com\", \"*.example.org\"]\n[[sites]]\nhosts = [\"other.net\"]\n",
+        );
+        let site = |url: Option<&str>, src: &str| rules.site_for(url, src).map(|s| s.name.as_str());
+        let first = Some("example.com, *.example.org");
+        assert_eq!(site(Some("https://example.com/a"), "x.html"), first);
+        assert_eq!(site(Some("http://WWW.Example.com:8080/a"), "x.html"), first);
+        assert_eq!(site(Some("https://news.example.org/a"), "x.html"), first);
+        // A wildcard names subdomains only; a look-alike host is another site.
+        assert_eq!(site(Some("https://example.org/a"), "x.html"), None);
+        assert_eq!(site(Some("https://notexample.com/a"), "x.html"), None);
+        // Without a URL, the folder holding the page names the host.
+        assert_eq!(site(None, "crawl/other.net/page.html"), Some("other.net"));
+        assert_eq!(site(None, "page.html"), None);
+        // A known URL wins over the folder.
+        assert_eq!(
+            site(Some("https://example.com/"), "other.net/p.html"),
+            first
+        );
+    }
+
+    #[test]
+    fn site_rules_add_replace_and_disable_for_that_site_only() {
+        let rules = site_rules(
+            "[[sites]]\nhosts = [\"example.com\"]\ndisable = [\"text-share-widget\"]\n[[sites.text.rules]]\nname = \"mine\"\nphrases = [\"buy now\"]\n",
+        );
+        let names = |r: &TextRules| {
+            r.rules
+                .iter()
+                .map(|r| r.name.to_string())
+                .collect::<Vec<_>>()
+        };
+        let site = names(&rules.sites[0].text_rules);
+        let top = names(&rules.text_rules);
+        assert!(site.contains(&"mine".into()) && !site.contains(&"text-share-widget".into()));
+        assert!(!top.contains(&"mine".into()) && top.contains(&"text-share-widget".into()));
+    }
+
+    #[test]
+    fn bad_site_tables_are_config_errors() {
+        let bad_rule = "[[sites]]\nhosts = [\"example.com\"]\n[[sites.text.rules]]\nname = \"r\"\npattern = \"(\"\n";
+        let errs = check("u.toml", bad_rule);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(
+            (errs[0].line, errs[0].rule.as_deref()),
+            (Some(3), Some("r"))
+        );
+        assert!(Rules::from_sources(Some(("u.toml", bad_rule))).is_err());
+        for src in [
+            "[[sites]]\nhosts = [\"https://example.com/\"]\n",
+            "[[sites]]\ndisable = [\"html-share\"]\n",
+            "[[sites]]\nhosts = [\"a.com\"]\ndisable = [\"no-such-rule\"]\n",
+            "[[sites]]\nhosts = [\"a.com\"]\ncolour = 1\n",
+        ] {
+            assert!(!check("u.toml", src).is_empty(), "{src}");
+        }
+        assert!(Rules::from_sources(Some(("u.toml", "[[sites]]\nhosts = [\"a/b\"]\n"))).is_err());
     }
 
     #[test]

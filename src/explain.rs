@@ -38,6 +38,9 @@ pub fn write(w: &mut dyn Write, out: &Outcome, color: bool) -> io::Result<()> {
         writeln!(w, "(no blocks: the page was rejected before extraction)")?;
     }
     writeln!(w, "---")?;
+    if let Some(site) = &out.site {
+        writeln!(w, "site rules: [[sites]] {site}")?;
+    }
     serde_json::to_writer_pretty(&mut *w, &out.record).map_err(io::Error::other)?;
     writeln!(w)
 }
@@ -60,7 +63,12 @@ pub fn write_json(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
         .zip(&out.features)
         .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
         .collect();
-    let v = serde_json::json!({ "blocks": blocks, "record": out.record, "features": features });
+    let v = serde_json::json!({
+        "blocks": blocks,
+        "record": out.record,
+        "features": features,
+        "site": out.site,
+    });
     serde_json::to_writer(&mut *w, &v).map_err(io::Error::other)?;
     writeln!(w)
 }

@@ -13,7 +13,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use scraper::{ElementRef, Html, Node, Selector};
 use serde::Deserialize;
 
-use crate::block::{Block, BlockKind};
+use crate::block::{Block, BlockKind, Shape};
 
 /// Rule names the HTML path uses for its own decisions; `disable` accepts them.
 pub const BUILTIN_RULES: &[&str] = &[
@@ -409,6 +409,7 @@ struct RawBlock {
     link_chars: u32,
     commas: u32,
     removed: Option<Arc<str>>,
+    shape: Shape,
 }
 
 /// Accumulates inline text until the next block boundary.
@@ -422,6 +423,130 @@ struct Buffer {
     /// Inside `<a>`.
     link_depth: u32,
     pending_space: bool,
+    /// Links read since the last flush, (anchor text, href): only collected for
+    /// Markdown with `keep_links`.
+    links: Vec<(String, String)>,
+    /// Flushes so far, so a link's start offset is known to be in the current text.
+    flushes: u32,
+}
+
+/// The open structure around the text being read, for each block's [`Shape`].
+#[derive(Default)]
+struct Structure {
+    /// Open `ul`/`ol`: (ordered, items so far).
+    lists: Vec<(bool, u32)>,
+    li_depth: u8,
+    quote_depth: u8,
+    /// The next block with text starts a list item (see [`Shape::item`]).
+    pending_item: Option<u32>,
+    /// Open tables (page-unique numbers) and the count so far.
+    tables: Vec<u32>,
+    table_count: u32,
+    /// Open `<pre>` elements, and the language of their code.
+    pre_depth: u32,
+    lang: Option<Box<str>>,
+    /// Open `<a href>` elements: (flush count, byte offset in the buffer, href).
+    open_links: Vec<(u32, usize, String)>,
+}
+
+impl Structure {
+    fn shape(&mut self, kind: BlockKind, links: Vec<(String, String)>) -> Shape {
+        Shape {
+            list_depth: self.li_depth,
+            item: self.pending_item.take(),
+            quote_depth: self.quote_depth,
+            table: self.tables.last().copied().unwrap_or(0),
+            lang: if kind == BlockKind::Code {
+                self.lang.clone()
+            } else {
+                None
+            },
+            links,
+        }
+    }
+
+    /// Track an opening block-level (or `a`/`code`) element.
+    fn open(&mut self, name: &str, e: &scraper::node::Element, class: &str, links: bool) {
+        match name {
+            "ul" | "ol" | "menu" => self.lists.push((name == "ol", 0)),
+            "li" => {
+                self.li_depth = self.li_depth.saturating_add(1);
+                let n = match self.lists.last_mut() {
+                    Some((true, n)) => {
+                        *n += 1;
+                        *n
+                    }
+                    _ => 0,
+                };
+                self.pending_item = Some(n);
+            }
+            "blockquote" => self.quote_depth = self.quote_depth.saturating_add(1),
+            "table" => {
+                self.table_count += 1;
+                self.tables.push(self.table_count);
+            }
+            "pre" => {
+                self.pre_depth += 1;
+                if self.lang.is_none() {
+                    self.lang = code_lang(class);
+                }
+            }
+            "code" if self.pre_depth > 0 && self.lang.is_none() => self.lang = code_lang(class),
+            "a" if links => {
+                if let Some(href) = e.attr("href").map(str::trim).filter(|h| {
+                    !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
+                }) {
+                    self.open_links.push((u32::MAX, 0, href.to_string()));
+                }
+            }
+            _ => {}
+        }
+        if name == "ol" {
+            // `<ol start="5">` numbers from 5.
+            if let Some(start) = e.attr("start").and_then(|v| v.trim().parse::<u32>().ok()) {
+                if let Some(l) = self.lists.last_mut() {
+                    l.1 = start.saturating_sub(1);
+                }
+            }
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        match name {
+            "ul" | "ol" | "menu" => {
+                self.lists.pop();
+            }
+            "li" => {
+                self.li_depth = self.li_depth.saturating_sub(1);
+                self.pending_item = None;
+            }
+            "blockquote" => self.quote_depth = self.quote_depth.saturating_sub(1),
+            "table" => {
+                self.tables.pop();
+            }
+            "pre" => {
+                self.pre_depth = self.pre_depth.saturating_sub(1);
+                if self.pre_depth == 0 {
+                    self.lang = None;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `language-rust`, `lang-rust` (or `highlight-rust`) in a class list.
+fn code_lang(class: &str) -> Option<Box<str>> {
+    class.split_whitespace().find_map(|c| {
+        let l = c
+            .strip_prefix("language-")
+            .or_else(|| c.strip_prefix("lang-"))
+            .or_else(|| c.strip_prefix("highlight-"))?;
+        (!l.is_empty()
+            && l.chars()
+                .all(|ch| ch.is_alphanumeric() || "+#-_.".contains(ch)))
+        .then(|| l.into())
+    })
 }
 
 impl Buffer {
@@ -491,8 +616,22 @@ pub fn parse(text: &str) -> Html {
 
 /// Extract the main content of `doc` as blocks (removed ones included, marked).
 pub fn extract(doc: &Html, rules: &crate::config::Rules) -> Vec<Block> {
-    let c = &rules.html;
-    let mut arena = walk(doc, c, &rules.html_rules);
+    extract_with(doc, rules, None)
+}
+
+/// [`extract`] with a `[[sites]]` table's rules in place of the top-level ones.
+pub fn extract_with(
+    doc: &Html,
+    rules: &crate::config::Rules,
+    site: Option<&crate::config::Site>,
+) -> Vec<Block> {
+    let (c, html_rules) = match site {
+        Some(s) => (&s.html, &s.html_rules[..]),
+        None => (&rules.html, &rules.html_rules[..]),
+    };
+    let out = &rules.config.output;
+    let links = out.keep_links && out.format == crate::config::Format::Markdown;
+    let mut arena = walk(doc, c, html_rules, links);
     decide_drops(&mut arena, c);
     select_content(&mut arena, c);
     arena
@@ -503,12 +642,13 @@ pub fn extract(doc: &Html, rules: &crate::config::Rules) -> Vec<Block> {
             text: b.text,
             kind: b.kind,
             removed_by: b.removed,
+            shape: b.shape,
         })
         .collect()
 }
 
 /// Walk the DOM once (iteratively) into the arena.
-fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
+fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     let mut els: Vec<El> = Vec::with_capacity(512);
     let mut blocks: Vec<RawBlock> = Vec::with_capacity(256);
     // Stack of open elements (arena index, is block-level); text goes to the top block owner.
@@ -526,12 +666,23 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
         pre_depth: 0,
         link_depth: 0,
         pending_space: false,
+        links: Vec::new(),
+        flushes: 0,
     };
     let mut kinds: Vec<BlockKind> = vec![BlockKind::Paragraph];
+    let mut st = Structure::default();
 
-    fn flush(buf: &mut Buffer, blocks: &mut Vec<RawBlock>, owner: u32, kind: BlockKind) {
+    fn flush(
+        buf: &mut Buffer,
+        blocks: &mut Vec<RawBlock>,
+        owner: u32,
+        kind: BlockKind,
+        st: &mut Structure,
+    ) {
+        buf.flushes += 1;
         if buf.chars > 0 {
             let text = std::mem::take(&mut buf.text);
+            let shape = st.shape(kind, std::mem::take(&mut buf.links));
             blocks.push(RawBlock {
                 text: if kind == BlockKind::Code {
                     text
@@ -544,9 +695,11 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                 link_chars: buf.link_chars,
                 commas: buf.commas,
                 removed: None,
+                shape,
             });
         } else {
             buf.text.clear();
+            buf.links.clear();
         }
         buf.chars = 0;
         buf.link_chars = 0;
@@ -604,6 +757,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                             &mut blocks,
                             owner,
                             *kinds.last().unwrap_or(&BlockKind::Paragraph),
+                            &mut st,
                         );
                         skip_depth = 1;
                         skip_text = Some((String::new(), r));
@@ -628,8 +782,17 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                             &mut blocks,
                             owner,
                             *kinds.last().unwrap_or(&BlockKind::Paragraph),
+                            &mut st,
                         );
                         kinds.push(block_kind(name));
+                    }
+                    if block || name == "a" || name == "code" {
+                        st.open(name, e, attrs.class, links);
+                        if name == "a" {
+                            if let Some(l) = st.open_links.last_mut().filter(|l| l.0 == u32::MAX) {
+                                *l = (buf.flushes, buf.text.len(), std::mem::take(&mut l.2));
+                            }
+                        }
                     }
                     let drop = if !block {
                         None
@@ -692,6 +855,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                                     link_chars: 0,
                                     commas: 0,
                                     removed: Some(rule),
+                                    shape: Shape::default(),
                                 });
                             }
                         }
@@ -707,27 +871,49 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule]) -> Arena {
                 };
                 if block {
                     let kind = kinds.pop().unwrap_or(BlockKind::Paragraph);
-                    flush(&mut buf, &mut blocks, idx, kind);
+                    flush(&mut buf, &mut blocks, idx, kind, &mut st);
                     owners.pop();
+                    st.close(name);
                 }
                 if name == "pre" {
                     buf.pre_depth = buf.pre_depth.saturating_sub(1);
                 }
                 if name == "a" {
                     buf.link_depth = buf.link_depth.saturating_sub(1);
+                    if links {
+                        close_link(&mut buf, &mut st);
+                    }
                 }
                 els[idx as usize].end = blocks.len() as u32;
             }
         }
     }
     let owner = owners.last().copied().unwrap_or(0);
-    flush(&mut buf, &mut blocks, owner, BlockKind::Paragraph);
+    flush(&mut buf, &mut blocks, owner, BlockKind::Paragraph, &mut st);
     // Elements left open (cannot happen with html5ever's tree, but be safe).
     let n = blocks.len() as u32;
     for (idx, _) in stack {
         els[idx as usize].end = n;
     }
     Arena { els, blocks }
+}
+
+/// A link closes: its anchor text is what the buffer gained since it opened (when no
+/// block boundary came in between).
+fn close_link(buf: &mut Buffer, st: &mut Structure) {
+    // Only `a` elements with a usable href were pushed; others have no entry, so an
+    // entry is popped only when its element is the innermost open link with an href.
+    let Some((flushes, start, href)) = st.open_links.pop() else {
+        return;
+    };
+    if flushes != buf.flushes || href.is_empty() {
+        return;
+    }
+    if let Some(anchor) = buf.text.get(start..).map(collapse) {
+        if !anchor.is_empty() {
+            buf.links.push((anchor, href));
+        }
+    }
 }
 
 fn collapse(s: &str) -> String {

@@ -67,6 +67,8 @@ pub struct Outcome {
     pub blocks: Vec<Block>,
     /// The quality features behind `record.confidence` (see [`quality::FEATURES`]).
     pub features: Vec<f32>,
+    /// The `[[sites]]` table that applied (its hosts), if any.
+    pub site: Option<String>,
 }
 
 /// A page after extraction: its blocks (kept and removed) and metadata, before
@@ -84,6 +86,8 @@ pub struct Extracted {
     pub cut: Vec<(Arc<str>, String)>,
     /// [`PageInput::crawled_at`].
     pub crawled_at: Option<String>,
+    /// The `[[sites]]` table that applied (its hosts), if any.
+    pub site: Option<String>,
 }
 
 /// Run the whole pipeline on one page. Never panics on bad input; failures become
@@ -131,19 +135,24 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
         url: page.url,
         max_date: Some(&max_date),
     };
-    let (mut blocks, mut meta, format) = match decoded.kind {
+    // The site table is chosen before extraction: from the URL given with the page,
+    // else (HTML) the canonical or og:url the metadata pass reads, else the folder.
+    let (mut blocks, mut meta, format, site) = match decoded.kind {
         ContentKind::Html => {
             let doc = html::parse(&decoded.text);
-            let blocks = html::extract(&doc, rules);
             let meta = metadata::from_html(&doc, &ctx);
-            (blocks, meta, "html")
+            let site = rules.site_for(page.url.or(meta.url.as_deref()), source);
+            let blocks = html::extract_with(&doc, rules, site);
+            (blocks, meta, "html", site)
         }
         ContentKind::Text => {
-            let page = text::extract(&decoded.text, &rules.text);
-            (page.blocks, page.meta, "text")
+            let site = rules.site_for(page.url, source);
+            let page = text::extract(&decoded.text, site.map_or(&rules.text, |s| &s.text));
+            (page.blocks, page.meta, "text", site)
         }
     };
-    let (captures, cut) = rules.text_rules.apply(&mut blocks, format);
+    let text_rules = site.map_or(&rules.text_rules, |s| &s.text_rules);
+    let (captures, cut) = text_rules.apply(&mut blocks, format);
     metadata::apply_captures(&mut meta, &captures);
     if meta.url.is_none() {
         meta.url = page.url.map(str::to_string);
@@ -157,6 +166,7 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
         replaced_chars: decoded.replaced_chars,
         cut,
         crawled_at: page.crawled_at.map(str::to_string),
+        site: site.map(|s| s.name.clone()),
     })
 }
 
@@ -172,7 +182,10 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
         replaced_chars,
         cut,
         crawled_at,
+        site,
     } = ex;
+    // Metadata, word count and confidence always read the plain text, so they do not
+    // depend on the output format.
     let text = normalize::join(&blocks, &rules.config.normalize);
     metadata::finish(&mut meta, &text);
     let mut record = Record::reject(&source, "ok", None);
@@ -181,26 +194,38 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
         record.status = "empty".into();
         record.error = Some("no main text left after removing chrome".into());
     }
-    record.text = text;
+    let verdict = quality::assess(
+        &rules.quality,
+        &blocks,
+        &text,
+        record.word_count,
+        replaced_chars,
+    );
+    record.text = match rules.config.output.format {
+        config::Format::Plain => text,
+        config::Format::Markdown => normalize::markdown(
+            &blocks,
+            &rules.config.normalize,
+            &normalize::MarkdownOptions {
+                keep_links: rules.config.output.keep_links,
+                base_url: meta.url.as_deref(),
+                from_text: format == "text",
+            },
+        ),
+    };
     record.set_metadata(meta);
     record.crawled_at = crawled_at;
     record.format = Some(format.into());
     record.encoding = Some(encoding.into());
     record.replaced_chars = replaced_chars;
     record.removed = removals(&blocks, &cut);
-    let verdict = quality::assess(
-        &rules.quality,
-        &blocks,
-        &record.text,
-        record.word_count,
-        replaced_chars,
-    );
     record.confidence = verdict.confidence;
     record.quality = verdict.flags;
     Outcome {
         record,
         blocks,
         features: verdict.features,
+        site,
     }
 }
 
@@ -209,6 +234,7 @@ fn rejected(record: Record) -> Outcome {
         record,
         blocks: Vec::new(),
         features: Vec::new(),
+        site: None,
     }
 }
 

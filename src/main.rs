@@ -48,6 +48,9 @@ enum Command {
         /// Print one JSON object (blocks and record) instead of text.
         #[arg(long)]
         json: bool,
+        /// The record text's format (default: `[output] format` in the config, `plain`).
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
     },
     /// Run the pipeline on the pages GOLD names and score them (the metrics of score.py).
     Eval(EvalArgs),
@@ -100,10 +103,20 @@ struct RunArgs {
     /// A WARC file always stays whole.
     #[arg(long, value_enum, default_value = "page")]
     shard_by: ShardByArg,
+    /// The record text's format (default: `[output] format` in the config, `plain`).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// Streaming mode for engines (implied by a lone `-` input without -o): inputs from
     /// stdin as they arrive, one record per line on OUT, rejects included, flushed per line.
     #[arg(long)]
     stream: bool,
+}
+
+/// `--format` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Plain,
+    Markdown,
 }
 
 /// `--shard-by` values.
@@ -134,6 +147,9 @@ struct EvalArgs {
     /// Do not learn site templates across the pages.
     #[arg(long)]
     no_learn: bool,
+    /// The record text's format (default: `[output] format` in the config, `plain`).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
 }
 
 #[derive(Subcommand)]
@@ -149,7 +165,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
-        Command::Explain { file, config, json } => explain(&file, config.as_deref(), json),
+        Command::Explain {
+            file,
+            config,
+            json,
+            format,
+        } => explain(&file, config.as_deref(), json, format),
         Command::Eval(args) => eval(args),
         Command::Config { action } => match action {
             ConfigAction::Check { file } => config_check(&file),
@@ -183,17 +204,24 @@ impl Fatal {
     }
 }
 
-/// Load the rules, printing every config problem.
-fn load_rules(path: Option<&Path>) -> Result<Rules, Fatal> {
-    Rules::load(path).map_err(|errs| {
+/// Load the rules, printing every config problem; `--format` overrides the config's.
+fn load_rules(path: Option<&Path>, format: Option<FormatArg>) -> Result<Rules, Fatal> {
+    let mut rules = Rules::load(path).map_err(|errs| {
         let lines: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
         Fatal::Message(format!("bad config:\n  {}", lines.join("\n  ")))
-    })
+    })?;
+    if let Some(f) = format {
+        rules.config.output.format = match f {
+            FormatArg::Plain => config::Format::Plain,
+            FormatArg::Markdown => config::Format::Markdown,
+        };
+    }
+    Ok(rules)
 }
 
 /// `run`: walk the inputs, process them in parallel, write records and rejects.
 fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
-    let rules = load_rules(args.config.as_deref())?;
+    let rules = load_rules(args.config.as_deref(), args.format)?;
     let lone_dash = args.inputs.len() == 1 && args.inputs[0].as_os_str() == "-";
     if args.stream || (lone_dash && args.output.is_none()) {
         return run_stream(&args, &rules);
@@ -395,8 +423,13 @@ fn progress_bar(len: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
 }
 
 /// `explain`: process one file and print its blocks and record.
-fn explain(file: &Path, config: Option<&Path>, json: bool) -> Result<ExitCode, Fatal> {
-    let rules = load_rules(config)?;
+fn explain(
+    file: &Path,
+    config: Option<&Path>,
+    json: bool,
+    format: Option<FormatArg>,
+) -> Result<ExitCode, Fatal> {
+    let rules = load_rules(config, format)?;
     let walk = source::walk(&[file.to_path_buf()]).map_err(|e| Fatal::Message(e.to_string()))?;
     let Some(item) = walk.items.first() else {
         return Err(Fatal::Message(format!("{}: no page found", file.display())));
@@ -425,7 +458,7 @@ fn explain(file: &Path, config: Option<&Path>, json: bool) -> Result<ExitCode, F
 
 /// `eval`: score the pipeline against a gold set and print the metrics and worst pages.
 fn eval(args: EvalArgs) -> Result<ExitCode, Fatal> {
-    let rules = load_rules(args.config.as_deref())?;
+    let rules = load_rules(args.config.as_deref(), args.format)?;
     let gold = boilerstrip::eval::load_gold(&args.gold).map_err(Fatal::Message)?;
     let root = match &args.input {
         Some(p) => p.clone(),

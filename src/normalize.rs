@@ -98,6 +98,307 @@ pub fn join(blocks: &[Block], cfg: &NormalizeConfig) -> String {
     out
 }
 
+/// How [`markdown`] writes the text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownOptions<'a> {
+    /// Links become `[text](href)`; otherwise their text alone.
+    pub keep_links: bool,
+    /// The page URL, against which relative links are resolved.
+    pub base_url: Option<&'a str>,
+    /// The blocks come from a text page: only evident structure (bullet and numbered
+    /// lines, detected headings) becomes Markdown.
+    pub from_text: bool,
+}
+
+/// Write the kept blocks as Markdown: `#` headings, `-` / `1.` lists (nested by
+/// indentation), `>` quotes, fenced code (whitespace kept) and pipe tables. The words
+/// are those of [`join`]; only markup is added, and text that would read as markup is
+/// escaped with a backslash.
+pub fn markdown(blocks: &[Block], cfg: &NormalizeConfig, opts: &MarkdownOptions) -> String {
+    let kept: Vec<&Block> = blocks.iter().filter(|b| b.is_kept()).collect();
+    let mut out = String::new();
+    // Content column of each open list level: where an item's text (and a nested item's
+    // marker) starts, relative to its parent's.
+    let mut widths: Vec<usize> = Vec::new();
+    // What the previous piece was: (in a list, quote depth).
+    let mut prev: Option<(bool, usize)> = None;
+    let mut i = 0;
+    while i < kept.len() {
+        let b = kept[i];
+        let quote = usize::from(b.shape.quote_depth).max(usize::from(b.kind == BlockKind::Quote));
+        let depth = usize::from(b.shape.list_depth);
+        let mut item = b.shape.item;
+        if b.kind == BlockKind::ListItem && depth == 0 && !opts.from_text {
+            // `dt`/`dd`, or an item outside any list.
+            item = Some(0);
+        }
+        let in_list = depth > 0 || item.is_some();
+        let piece = if b.kind == BlockKind::TableRow && !opts.from_text {
+            let table = b.shape.table;
+            let mut rows = Vec::new();
+            while i < kept.len()
+                && kept[i].kind == BlockKind::TableRow
+                && kept[i].shape.table == table
+            {
+                let row: Vec<String> = kept[i]
+                    .text
+                    .split('\t')
+                    .map(|c| {
+                        block_text(c, BlockKind::Paragraph, cfg)
+                            .replace('\n', " ")
+                            .replace('|', "\\|")
+                    })
+                    .collect();
+                if row.iter().any(|c| !c.trim().is_empty()) {
+                    rows.push(row);
+                }
+                i += 1;
+            }
+            i -= 1;
+            pipe_table(&rows)
+        } else {
+            let mut t = block_text(&b.text, b.kind, cfg);
+            if b.kind != BlockKind::Code && opts.keep_links && !b.shape.links.is_empty() {
+                t = with_links(&t, &b.shape.links, opts.base_url);
+            }
+            match b.kind {
+                _ if t.trim().is_empty() => String::new(),
+                BlockKind::Heading(n) => {
+                    let level = usize::from(n.clamp(1, 6));
+                    format!("{} {}", "#".repeat(level), t.replace('\n', " "))
+                }
+                BlockKind::Code => fenced(&t, b.shape.lang.as_deref()),
+                _ if opts.from_text => text_lines(&t),
+                _ => t
+                    .split('\n')
+                    .map(escape_line)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            }
+        };
+        i += 1;
+        if piece.is_empty() {
+            continue;
+        }
+        // List indentation: an item gets its marker, anything else in an item is
+        // indented to the item's content column.
+        let (first_prefix, rest_prefix) = if in_list {
+            let level = depth.max(1);
+            widths.resize(widths.len().max(level - 1), 2);
+            match item {
+                Some(n) => {
+                    widths.truncate(level - 1);
+                    let indent = " ".repeat(widths.iter().sum());
+                    let marker = if n > 0 { format!("{n}.") } else { "-".into() };
+                    widths.push(marker.len() + 1);
+                    (
+                        format!("{indent}{marker} "),
+                        " ".repeat(widths.iter().sum()),
+                    )
+                }
+                None => {
+                    widths.resize(level, 2);
+                    widths.truncate(level);
+                    let indent = " ".repeat(widths.iter().sum());
+                    (indent.clone(), indent)
+                }
+            }
+        } else {
+            widths.clear();
+            (String::new(), String::new())
+        };
+        let q = "> ".repeat(quote);
+        let mut body = String::with_capacity(piece.len() + 16);
+        for (n, line) in piece.split('\n').enumerate() {
+            if n > 0 {
+                body.push('\n');
+            }
+            let indent = if n == 0 { &first_prefix } else { &rest_prefix };
+            let line = format!("{q}{indent}{line}");
+            body.push_str(if line.trim().is_empty() {
+                line.trim_end()
+            } else {
+                &line
+            });
+        }
+        if let Some((prev_list, prev_quote)) = prev {
+            if in_list && prev_list && item.is_some() && quote == prev_quote {
+                out.push('\n');
+            } else if quote > 0 && prev_quote > 0 {
+                out.push('\n');
+                out.push_str(&">".repeat(quote.min(prev_quote)));
+                out.push('\n');
+            } else {
+                out.push_str("\n\n");
+            }
+        }
+        out.push_str(&body);
+        prev = Some((in_list, quote));
+    }
+    out
+}
+
+/// A pipe table; the first row is the header (Markdown has no table without one).
+/// A one-column table (a layout table around text) becomes plain paragraphs.
+fn pipe_table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if cols <= 1 {
+        return rows
+            .iter()
+            .flat_map(|r| r.first())
+            .map(|c| escape_line(c.trim()).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+    }
+    let mut out = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push('|');
+        for c in 0..cols {
+            let cell = row.get(c).map_or("", |s| s.trim());
+            out.push(' ');
+            out.push_str(cell);
+            out.push_str(if cell.is_empty() { "|" } else { " |" });
+        }
+        if n == 0 {
+            out.push('\n');
+            out.push('|');
+            out.push_str(&" --- |".repeat(cols));
+        }
+    }
+    out
+}
+
+/// A fenced code block, the fence longer than any backtick run inside the code.
+fn fenced(code: &str, lang: Option<&str>) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in code.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}{}\n{code}\n{fence}", lang.unwrap_or(""))
+}
+
+/// Wrap each link's anchor text, found in order, as `[text](href)`.
+fn with_links(text: &str, links: &[(String, String)], base: Option<&str>) -> String {
+    let mut out = String::with_capacity(text.len() + links.len() * 24);
+    let mut rest = text;
+    for (anchor, href) in links {
+        let Some(at) = rest.find(anchor.as_str()) else {
+            continue;
+        };
+        out.push_str(&rest[..at]);
+        let href = resolve(base, href);
+        let href = if href.contains([' ', '(', ')', '<', '>']) {
+            format!("<{}>", href.replace(['<', '>'], ""))
+        } else {
+            href
+        };
+        out.push('[');
+        out.push_str(&anchor.replace('[', "\\[").replace(']', "\\]"));
+        out.push_str("](");
+        out.push_str(&href);
+        out.push(')');
+        rest = &rest[at + anchor.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `href` made absolute against the page URL (when there is one and `href` is relative).
+fn resolve(base: Option<&str>, href: &str) -> String {
+    let Some((scheme, rest)) = base.and_then(|b| b.split_once("://")) else {
+        return href.to_string();
+    };
+    if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") {
+        return href.to_string();
+    }
+    if let Some(h) = href.strip_prefix("//") {
+        return format!("{scheme}://{h}");
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = &base.unwrap_or_default()[..scheme.len() + 3 + end];
+    if href.starts_with('/') {
+        return format!("{origin}{href}");
+    }
+    // A relative path: the base's folder (its path up to the last `/`).
+    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
+    if href.starts_with('?') {
+        return format!("{origin}{path}{href}");
+    }
+    format!("{origin}{dir}{}", href.strip_prefix("./").unwrap_or(href))
+}
+
+/// A text page's paragraph: bullet lines (`-`, `*`, `•`, `·`, `–`) become `- ` items,
+/// numbered lines (`1.`, `1)`) `1. ` items; a list after running text gets a blank line.
+fn text_lines(t: &str) -> String {
+    let mut out = String::with_capacity(t.len() + 8);
+    let mut prev_item: Option<bool> = None;
+    for line in t.split('\n') {
+        let item = list_line(line);
+        if let Some(was_item) = prev_item {
+            out.push('\n');
+            if item.is_some() && !was_item {
+                out.push('\n');
+            }
+        }
+        match &item {
+            Some(s) => out.push_str(s),
+            None => out.push_str(&escape_line(line)),
+        }
+        prev_item = Some(item.is_some());
+    }
+    out
+}
+
+/// A bullet or numbered line of a text page, as a Markdown item.
+fn list_line(line: &str) -> Option<String> {
+    let mut chars = line.chars();
+    let first = chars.next()?;
+    if matches!(first, '-' | '*' | '•' | '·' | '–') {
+        let rest = chars.as_str();
+        let body = rest.strip_prefix([' ', '\t'])?.trim_start();
+        return (!body.is_empty()).then(|| format!("- {body}"));
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=3).contains(&digits) {
+        let rest = &line[digits..];
+        let body = rest
+            .strip_prefix(['.', ')'])?
+            .strip_prefix([' ', '\t'])?
+            .trim_start();
+        return (!body.is_empty()).then(|| format!("{}. {body}", &line[..digits]));
+    }
+    None
+}
+
+/// Escape what would make a line of text read as other Markdown block markup: `#`
+/// headings, `>` quotes, fences, and rules (which would also turn the line above into
+/// a heading). A line the page itself starts with `1.` or `- ` is left alone: it
+/// renders as the numbered or bulleted line the author wrote.
+fn escape_line(line: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let b = line.as_bytes();
+    let Some(&first) = b.first() else {
+        return Cow::Borrowed(line);
+    };
+    let hashes = b.iter().take_while(|c| **c == b'#').count();
+    let heading = (1..=6).contains(&hashes) && b.get(hashes).is_none_or(|c| *c == b' ');
+    let rule = b.len() >= 3
+        && matches!(first, b'-' | b'*' | b'_' | b'=')
+        && b.iter().all(|c| *c == first || *c == b' ');
+    if heading || first == b'>' || rule || line.starts_with("```") || line.starts_with("~~~") {
+        Cow::Owned(format!("\\{line}"))
+    } else {
+        Cow::Borrowed(line)
+    }
+}
+
 /// Words in the text, counted as runs of alphanumeric characters (CJK characters count one each).
 pub fn word_count(text: &str) -> usize {
     let mut n = 0;
@@ -166,6 +467,81 @@ mod tests {
     fn code_keeps_its_indentation() {
         let t = block_text("fn x() {\n    1\n}\n", BlockKind::Code, &cfg());
         assert_eq!(t, "fn x() {\n    1\n}");
+    }
+
+    fn md(blocks: &[Block]) -> String {
+        markdown(blocks, &cfg(), &MarkdownOptions::default())
+    }
+
+    #[test]
+    fn markdown_escapes_text_that_would_read_as_markup() {
+        let blocks = [
+            Block::para("# not a heading"),
+            Block::para("> not a quote\n---"),
+            Block::para("1. a numbered line stays as written"),
+        ];
+        assert_eq!(
+            md(&blocks),
+            "\\# not a heading\n\n\\> not a quote\n\\---\n\n1. a numbered line stays as written"
+        );
+    }
+
+    #[test]
+    fn ragged_tables_are_padded_and_one_column_tables_are_paragraphs() {
+        let row = |t: &str, table| {
+            let mut b = Block::new(t, BlockKind::TableRow);
+            b.shape.table = table;
+            b
+        };
+        let blocks = [row("a\tb|c", 1), row("1", 1), row("Layout text", 2)];
+        assert_eq!(
+            md(&blocks),
+            "| a | b\\|c |\n| --- | --- |\n| 1 | |\n\nLayout text"
+        );
+    }
+
+    #[test]
+    fn code_fences_outgrow_the_backticks_inside() {
+        let mut b = Block::new("let s = \"```\";\n  x", BlockKind::Code);
+        b.shape.lang = Some("rust".into());
+        assert_eq!(md(&[b]), "````rust\nlet s = \"```\";\n  x\n````");
+    }
+
+    #[test]
+    fn kept_links_wrap_their_anchor_text_in_order() {
+        let mut b = Block::para("See the docs and the docs index.");
+        b.shape.links = vec![
+            ("the docs index".into(), "/docs/".into()),
+            ("missing".into(), "/gone".into()),
+        ];
+        let opts = MarkdownOptions {
+            keep_links: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            markdown(&[b], &cfg(), &opts),
+            "See the docs and [the docs index](/docs/)."
+        );
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_page_url() {
+        let base = Some("https://example.com/guides/coffee.html?x=1");
+        assert_eq!(resolve(base, "/gear"), "https://example.com/gear");
+        assert_eq!(
+            resolve(base, "kettles.html"),
+            "https://example.com/guides/kettles.html"
+        );
+        assert_eq!(
+            resolve(base, "//cdn.example.net/a"),
+            "https://cdn.example.net/a"
+        );
+        assert_eq!(resolve(base, "https://other.org/"), "https://other.org/");
+        assert_eq!(
+            resolve(Some("https://example.com"), "a"),
+            "https://example.com/a"
+        );
+        assert_eq!(resolve(None, "/gear"), "/gear");
     }
 
     #[test]

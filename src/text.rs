@@ -900,6 +900,7 @@ fn build_blocks(lines: &[Line], verdicts: &[Verdict]) -> Vec<Block> {
             text,
             kind: BlockKind::Paragraph,
             removed_by: verdicts[i].removed_by.clone(),
+            shape: Default::default(),
         });
         spans.push((i, j));
         i = j;

@@ -539,3 +539,141 @@ fn no_learn_keeps_the_shared_blocks() {
     let out = site_template_run(&[dir.to_str().unwrap(), "--no-learn"]);
     assert!(!String::from_utf8(out).unwrap().contains("site-template"));
 }
+
+/// The record text of the one page `args` names.
+fn one_text(args: &[&str]) -> String {
+    let (ok, _) = run_to_files(args);
+    assert_eq!(ok.len(), 1, "{ok:?}");
+    ok[0]["text"].as_str().unwrap().to_string()
+}
+
+fn fixture(rel: &str) -> String {
+    fixtures().join(rel).to_str().unwrap().to_string()
+}
+
+#[test]
+fn markdown_keeps_headings_nested_lists_quote_table_and_code() {
+    let page = fixture("markdown/coffee-guide.html");
+    let md = one_text(&[&page, "--format", "markdown"]);
+    let want = fs::read_to_string(fixtures().join("markdown/coffee-guide.md")).unwrap();
+    assert_eq!(md, want.trim_end_matches('\n'));
+    // The same page in plain mode: the same words, no markup.
+    let plain = one_text(&[&page]);
+    assert!(plain.contains("Paper filters\n\nRinse them with hot water first"));
+    assert!(
+        !plain.contains("## ") && !plain.contains("| ---"),
+        "{plain}"
+    );
+}
+
+#[test]
+fn markdown_from_a_text_page_only_marks_bullet_and_numbered_lines() {
+    let page = fixture("markdown/recipe-notes.txt");
+    let md = one_text(&[&page, "--format", "markdown"]);
+    let want = fs::read_to_string(fixtures().join("markdown/recipe-notes.md")).unwrap();
+    assert_eq!(md, want.trim_end_matches('\n'));
+    let plain = one_text(&[&page]);
+    assert!(
+        plain.contains("• 1 litre of vegetable stock\n\n1. Soften"),
+        "{plain}"
+    );
+}
+
+#[test]
+fn format_and_keep_links_come_from_the_config_and_the_flag_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("md.toml");
+    fs::write(&cfg, "[output]\nformat = \"markdown\"\nkeep_links = true\n").unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let page = fixture("markdown/coffee-guide.html");
+    let md = one_text(&[&page, "--config", cfg]);
+    assert!(
+        md.contains("walks through the [gear](https://example.com/gear), the ratios"),
+        "{md}"
+    );
+    assert!(md.contains("\n## What you need\n"), "{md}");
+    let plain = one_text(&[&page, "--config", cfg, "--format", "plain"]);
+    assert_eq!(plain, one_text(&[&page]));
+    // Without keep_links, a link is its text alone.
+    let md = one_text(&[&page, "--format", "markdown"]);
+    assert!(md.contains("walks through the gear, the ratios"), "{md}");
+}
+
+#[test]
+fn site_rules_apply_to_their_host_only() {
+    let cfg = fixture("sites/sites.toml");
+    let (ok, _) = run_to_files(&[&fixture("sites"), "--config", &cfg]);
+    let removed = |r: &Value, rule: &str| {
+        r["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["rule"] == rule)
+    };
+    let lark = record(&ok, "larkspur.example/bridge-vote.html");
+    let fen = record(&ok, "fenwick.example/allotment-show.html");
+    let (lt, ft) = (
+        lark["text"].as_str().unwrap(),
+        fen["text"].as_str().unwrap(),
+    );
+    // The site's own HTML and text rules remove the promo box and the tagline there...
+    assert!(removed(lark, "larkspur-promo") && removed(lark, "larkspur-tagline"));
+    assert!(!lt.contains("Gazette supporter") && !lt.contains("your paper since 1921"));
+    // ...and its `disable` keeps the share box `html-share` removes elsewhere.
+    assert!(lt.contains("Send this story to a neighbour"), "{lt}");
+    // The other host gets the top-level rules alone.
+    assert!(ft.contains("seed swap opens") && ft.contains("your paper since 1921"));
+    assert!(removed(fen, "html-share") && !ft.contains("Send this story"));
+    assert!(!removed(fen, "larkspur-promo"));
+}
+
+#[test]
+fn explain_names_the_site_table_that_applied() {
+    let cfg = fixture("sites/sites.toml");
+    let out = bin()
+        .args([
+            "explain",
+            &fixture("sites/larkspur.example/bridge-vote.html"),
+        ])
+        .args(["--config", &cfg])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("site rules: [[sites]] larkspur.example, *.larkspur.example"),
+        "{text}"
+    );
+    let out = bin()
+        .args([
+            "explain",
+            &fixture("sites/fenwick.example/allotment-show.html"),
+        ])
+        .args(["--config", &cfg, "--json"])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["site"], Value::Null);
+}
+
+#[test]
+fn a_bad_site_rule_is_a_config_error_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    fs::write(
+        &cfg,
+        "[[sites]]\nhosts = [\"larkspur.example\"]\n\n[[sites.html.rules]]\nname = \"broken\"\nselector = \"div[\"\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["run", &fixture("sites"), "--config", cfg.to_str().unwrap()])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("broken") && err.contains("bad.toml"), "{err}");
+    let out = bin()
+        .args(["config", "check", cfg.to_str().unwrap()])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("bad.toml:4: rule `broken`"), "{err}");
+}
