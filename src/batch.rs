@@ -246,7 +246,7 @@ fn extract_unit(rules: &Rules, unit: &Unit) -> (Result<crate::Extracted, Box<Rec
 
 /// Read, decode and extract one item (no template pass, no final record yet).
 fn extract_item(rules: &Rules, item: &Item) -> (Result<crate::Extracted, Box<Record>>, u64) {
-    match source::read(item, rules.config.limits.max_page_bytes) {
+    match source::read_within(item, &rules.config.limits) {
         Ok(bytes) => {
             let page = PageInput {
                 source: &item.source,

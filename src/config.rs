@@ -20,13 +20,47 @@ pub const DEFAULT_CONFIG: &str = include_str!("../config.toml");
 pub struct Limits {
     /// Bytes read per page (after decompression); larger pages get status `too_large`.
     pub max_page_bytes: u64,
+    /// Bytes a `.gz` page file may inflate to before it is given up (`too_large`): stops
+    /// gzip bombs before they reach `max_page_bytes` of memory per worker.
+    pub max_decompressed_bytes: u64,
+    /// Elements in one HTML page (`too_complex`).
+    pub max_nodes: u64,
+    /// Nesting depth of the HTML elements (`too_complex`).
+    pub max_depth: u64,
+    /// Attributes on one HTML tag (`too_complex`).
+    pub max_attributes: u64,
+    /// Milliseconds one page's extraction may take (`timeout`).
+    pub max_page_ms: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_page_bytes: 64 << 20,
+            max_decompressed_bytes: 64 << 20,
+            max_nodes: 2_000_000,
+            max_depth: 25_000,
+            max_attributes: 2_000,
+            max_page_ms: 20_000,
         }
+    }
+}
+
+impl Limits {
+    /// Problems with the values, one message each.
+    pub fn validate(&self) -> Vec<String> {
+        [
+            ("limits.max_page_bytes", self.max_page_bytes),
+            ("limits.max_decompressed_bytes", self.max_decompressed_bytes),
+            ("limits.max_nodes", self.max_nodes),
+            ("limits.max_depth", self.max_depth),
+            ("limits.max_attributes", self.max_attributes),
+            ("limits.max_page_ms", self.max_page_ms),
+        ]
+        .into_iter()
+        .filter(|(_, v)| *v == 0)
+        .map(|(k, _)| format!("{k} = 0: a limit must be at least 1"))
+        .collect()
     }
 }
 
@@ -337,6 +371,7 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
     } else if let Ok(cfg) = toml::from_str::<Config>(src) {
         let problems = cfg.html.validate().into_iter().chain(cfg.text.validate());
         let problems = problems.chain(cfg.template.validate());
+        let problems = problems.chain(cfg.limits.validate());
         for m in problems.chain(cfg.quality.validate()) {
             errs.push(mk(None, None, m));
         }

@@ -17,6 +17,7 @@
 
 pub mod batch;
 pub mod block;
+pub mod budget;
 pub mod config;
 pub mod decode;
 pub mod eval;
@@ -131,10 +132,31 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
         url: page.url,
         max_date: Some(&max_date),
     };
+    let limits = &rules.config.limits;
+    let _budget = budget::start(limits.max_page_ms);
+    let timeout = || {
+        Box::new(Record::reject(
+            source,
+            "timeout",
+            Some(format!(
+                "page took longer than limits.max_page_ms ({} ms)",
+                limits.max_page_ms
+            )),
+        ))
+    };
     let (mut blocks, mut meta, format) = match decoded.kind {
         ContentKind::Html => {
+            if let Err(why) = html::check_complexity(&decoded.text, limits) {
+                return Err(Box::new(Record::reject(source, "too_complex", Some(why))));
+            }
             let doc = html::parse(&decoded.text);
+            if budget::expired() {
+                return Err(timeout());
+            }
             let blocks = html::extract(&doc, rules);
+            if budget::expired() {
+                return Err(timeout());
+            }
             let meta = metadata::from_html(&doc, &ctx);
             (blocks, meta, "html")
         }
@@ -143,6 +165,9 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
             (page.blocks, page.meta, "text")
         }
     };
+    if budget::expired() {
+        return Err(timeout());
+    }
     let (captures, cut) = rules.text_rules.apply(&mut blocks, format);
     metadata::apply_captures(&mut meta, &captures);
     if meta.url.is_none() {

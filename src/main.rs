@@ -314,7 +314,13 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
             output = Some(part);
         }
     }
-    let rejects_path = rejects_path.or_else(|| output.as_deref().map(sink::default_rejects_path));
+    // No rejects file next to a device (`-o /dev/full`): it would land in /dev.
+    let rejects_path = rejects_path.or_else(|| {
+        output
+            .as_deref()
+            .filter(|p| sink::is_regular_or_missing(p))
+            .map(sink::default_rejects_path)
+    });
     let resumed = match (&output, args.resume) {
         (Some(o), true) => Resumed::load(o, rejects_path.as_deref())?,
         _ => Resumed::default(),

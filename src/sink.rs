@@ -109,6 +109,17 @@ impl JsonlWriter {
     /// Write to `path`, through a temporary file in the same folder, compressed as the
     /// name says ([`compression_of`]).
     pub fn create(path: &Path) -> io::Result<Self> {
+        // A device or pipe (`/dev/full`, `/dev/stdout`, a FIFO) is written as it is: a
+        // temporary file renamed over it would replace the device.
+        if !is_regular_or_missing(path) {
+            let file = fs::OpenOptions::new().write(true).open(path)?;
+            return Ok(JsonlWriter {
+                out: Out::Plain(BufWriter::with_capacity(1 << 16, Box::new(file))),
+                paths: None,
+                line: Vec::with_capacity(1 << 14),
+                count: 0,
+            });
+        }
         let tmp = temp_path(path);
         let file = fs::File::create(&tmp)?;
         let out = match compression_of(path) {
@@ -185,6 +196,11 @@ impl JsonlWriter {
     pub fn path(&self) -> Option<&Path> {
         self.paths.as_ref().map(|(_, p)| p.as_path())
     }
+}
+
+/// Whether `path` is a regular file or does not exist yet (not a device or a pipe).
+pub fn is_regular_or_missing(path: &Path) -> bool {
+    fs::metadata(path).map_or(true, |m| m.is_file())
 }
 
 /// The complete lines of a JSONL file written by an earlier run, decompressed as its
