@@ -373,7 +373,11 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
         let problems = problems.chain(cfg.template.validate());
         let problems = problems.chain(cfg.limits.validate());
         for m in problems.chain(cfg.quality.validate()) {
-            errs.push(mk(None, None, m));
+            let line = m
+                .split([' ', '=', ':'])
+                .next()
+                .and_then(|key| key_line(src, key));
+            errs.push(mk(line, None, m));
         }
     }
     // Names in `disable` must name a rule, or a typo silently disables nothing.
@@ -403,9 +407,39 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
     errs
 }
 
+/// The 1-based line where a dotted key (`limits.max_page_ms`) is set: `key =` under its
+/// `[table]` header, or written out in full (`limits.max_page_ms =` at the top level).
+fn key_line(src: &str, dotted: &str) -> Option<usize> {
+    let (table, key) = dotted.rsplit_once('.')?;
+    let sets = |line: &str, k: &str| {
+        line.strip_prefix(k)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    let mut current = String::new();
+    for (i, line) in src.lines().enumerate() {
+        let t = line.trim();
+        if let Some(h) = t.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = h.trim().to_string();
+        } else if (current == table && sets(t, key)) || (current.is_empty() && sets(t, dotted)) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_thresholds_name_their_line() {
+        let src = "[limits]\nmax_nodes = 10\nmax_page_ms = 0\n\n[template]\nmin_share = 1.5\n";
+        let errs = check("u.toml", src);
+        let at = |k: &str| errs.iter().find(|e| e.message.contains(k)).map(|e| e.line);
+        assert_eq!(at("limits.max_page_ms"), Some(Some(3)), "{errs:?}");
+        assert_eq!(at("template.min_share"), Some(Some(6)), "{errs:?}");
+        assert_eq!(errs.len(), 2, "{errs:?}");
+    }
 
     #[test]
     fn embedded_defaults_compile() {
