@@ -32,6 +32,10 @@ pub struct Summary {
     pub skipped: BTreeMap<String, usize>,
     pub bytes_read: u64,
     pub elapsed: Duration,
+    /// The run was asked to stop (SIGINT/SIGTERM) before it had read every input.
+    pub interrupted: bool,
+    /// Inputs passed over because an earlier run's output already holds them (`--resume`).
+    pub resumed: usize,
 }
 
 impl Summary {
@@ -64,12 +68,16 @@ impl Summary {
             let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
             parts.join(", ")
         };
-        let mut s = format!(
+        let mut s = String::new();
+        if self.interrupted {
+            s.push_str("interrupted (finish with --resume): ");
+        }
+        s.push_str(&format!(
             "{} pages: {} ok, {} rejected",
             self.pages,
             self.ok,
             self.rejected_total()
-        );
+        ));
         if !self.rejected.is_empty() {
             s.push_str(&format!(" ({})", counts(&self.rejected)));
         }
@@ -79,6 +87,9 @@ impl Summary {
                 "; {n} WARC records skipped ({})",
                 counts(&self.skipped)
             ));
+        }
+        if self.resumed > 0 {
+            s.push_str(&format!("; {} already done", self.resumed));
         }
         s.push_str(&format!(
             "; {:.1} MB read in {:.2} s; {:.0} pages/s",
@@ -183,13 +194,29 @@ pub fn run<E>(
     learn: bool,
     emit: impl FnMut(&Record) -> Result<(), E>,
 ) -> Result<Summary, E> {
+    run_until(rules, items, jobs, learn, &AtomicBool::new(false), emit)
+}
+
+/// As [`run`], stopping early once `stop` is set (the CLI sets it on SIGINT/SIGTERM):
+/// no new page is started, the pages already handed to the workers are finished and
+/// emitted in order, and the summary says `interrupted`. With learning, a group whose
+/// extraction has not finished is dropped whole (its records would depend on the cut).
+pub fn run_until<E>(
+    rules: &Rules,
+    items: &[Item],
+    jobs: usize,
+    learn: bool,
+    stop: &AtomicBool,
+    emit: impl FnMut(&Record) -> Result<(), E>,
+) -> Result<Summary, E> {
     if learn && rules.config.template.enabled {
-        run_learning(rules, items, jobs, emit)
+        run_learning(rules, items, jobs, stop, emit)
     } else {
-        run_units(
+        run_units_until(
             rules,
             units(items, rules.config.limits.max_page_bytes),
             jobs,
+            stop,
             emit,
         )
     }
@@ -219,7 +246,7 @@ fn extract_unit(rules: &Rules, unit: &Unit) -> (Result<crate::Extracted, Box<Rec
 
 /// Read, decode and extract one item (no template pass, no final record yet).
 fn extract_item(rules: &Rules, item: &Item) -> (Result<crate::Extracted, Box<Record>>, u64) {
-    match source::read(item, rules.config.limits.max_page_bytes) {
+    match source::read_within(item, &rules.config.limits) {
         Ok(bytes) => {
             let page = PageInput {
                 source: &item.source,
@@ -283,6 +310,7 @@ fn run_learning<E>(
     rules: &Rules,
     items: &[Item],
     jobs: usize,
+    stop: &AtomicBool,
     mut emit: impl FnMut(&Record) -> Result<(), E>,
 ) -> Result<Summary, E> {
     let start = Instant::now();
@@ -294,14 +322,17 @@ fn run_learning<E>(
         .expect("thread pool");
     let mut summary = Summary::default();
     let mut emit_group = |summary: &mut Summary, group: Vec<Unit>| -> Result<(), E> {
-        for (rec, n) in learn_group(rules, &pool, group) {
+        let Some(done) = learn_group(rules, &pool, group, stop) else {
+            return Ok(());
+        };
+        for (rec, n) in done {
             summary.add(&rec, n);
             emit(&rec)?;
         }
         Ok(())
     };
     let mut i = 0;
-    while i < items.len() {
+    while i < items.len() && !stop.load(Ordering::Relaxed) {
         if source::is_warc(&items[i]) {
             let mut records = item_units(items[i].clone(), max_bytes);
             loop {
@@ -321,7 +352,7 @@ fn run_learning<E>(
                         }
                     }
                 }
-                if group.is_empty() {
+                if group.is_empty() || stop.load(Ordering::Relaxed) {
                     break;
                 }
                 emit_group(&mut summary, group)?;
@@ -332,6 +363,9 @@ fn run_learning<E>(
                 .find(|&j| source::is_warc(&items[j]))
                 .unwrap_or(items.len());
             for g in learning_groups(&items[i..j], max) {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 let group = items[i + g.start..i + g.end]
                     .iter()
                     .map(|it| Unit::File(it.clone()))
@@ -342,12 +376,19 @@ fn run_learning<E>(
         }
     }
     summary.elapsed = start.elapsed();
+    summary.interrupted = stop.load(Ordering::Relaxed);
     Ok(summary)
 }
 
 /// Extract a group's pages in parallel, learn the templates of its sites, and finish
-/// the pages; records in group order.
-fn learn_group(rules: &Rules, pool: &rayon::ThreadPool, group: Vec<Unit>) -> Vec<(Record, u64)> {
+/// the pages; records in group order. `None` when `stop` was set before the extraction
+/// was done (the group is dropped, to be redone whole by a resumed run).
+fn learn_group(
+    rules: &Rules,
+    pool: &rayon::ThreadPool,
+    group: Vec<Unit>,
+    stop: &AtomicBool,
+) -> Option<Vec<(Record, u64)>> {
     use rayon::prelude::*;
     let cfg = &rules.config.template;
     let rule: std::sync::Arc<str> = std::sync::Arc::from(crate::template::RULE);
@@ -357,9 +398,23 @@ fn learn_group(rules: &Rules, pool: &rayon::ThreadPool, group: Vec<Unit>) -> Vec
         .iter()
         .any(|d| d == crate::template::RULE);
     pool.install(|| {
-        let extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> =
-            group.par_iter().map(|u| extract_unit(rules, u)).collect();
+        // Once stop is set the remaining pages are not extracted: the group is dropped.
+        let cut = AtomicBool::new(false);
+        let extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> = group
+            .par_iter()
+            .map(|u| {
+                if stop.load(Ordering::Relaxed) {
+                    cut.store(true, Ordering::Relaxed);
+                    (Err(Box::new(Record::reject("", "error", None))), 0)
+                } else {
+                    extract_unit(rules, u)
+                }
+            })
+            .collect();
         drop(group);
+        if cut.load(Ordering::Relaxed) {
+            return None;
+        }
         let sites: Vec<Option<String>> = extracted
             .iter()
             .map(|(e, _)| {
@@ -381,7 +436,7 @@ fn learn_group(rules: &Rules, pool: &rayon::ThreadPool, group: Vec<Unit>) -> Vec
             })
             .collect();
         let learned = crate::template::learn(&prints, cfg);
-        extracted
+        let done = extracted
             .into_par_iter()
             .zip(sites)
             .map(|((e, n), site)| match e {
@@ -395,7 +450,8 @@ fn learn_group(rules: &Rules, pool: &rayon::ThreadPool, group: Vec<Unit>) -> Vec
                 }
                 Err(r) => (*r, n),
             })
-            .collect()
+            .collect();
+        Some(done)
     })
 }
 
@@ -406,6 +462,18 @@ pub fn run_units<E>(
     rules: &Rules,
     units: impl Iterator<Item = Unit> + Send,
     jobs: usize,
+    emit: impl FnMut(&Record) -> Result<(), E>,
+) -> Result<Summary, E> {
+    run_units_until(rules, units, jobs, &AtomicBool::new(false), emit)
+}
+
+/// As [`run_units`], stopping early once `interrupt` is set: no new unit is pulled,
+/// the units already handed out are finished and emitted in order.
+pub fn run_units_until<E>(
+    rules: &Rules,
+    units: impl Iterator<Item = Unit> + Send,
+    jobs: usize,
+    interrupt: &AtomicBool,
     mut emit: impl FnMut(&Record) -> Result<(), E>,
 ) -> Result<Summary, E> {
     let start = Instant::now();
@@ -424,7 +492,7 @@ pub fn run_units<E>(
             let mut skipped: Vec<&'static str> = Vec::new();
             let mut i = 0usize;
             for u in units {
-                if stop.load(Ordering::Relaxed) {
+                if stop.load(Ordering::Relaxed) || interrupt.load(Ordering::Relaxed) {
                     break;
                 }
                 if let Unit::Warc(Entry::Skip(why)) = u {
@@ -487,6 +555,7 @@ pub fn run_units<E>(
         outcome
     });
     summary.elapsed = start.elapsed();
+    summary.interrupted = interrupt.load(Ordering::Relaxed);
     result.map(|()| summary)
 }
 

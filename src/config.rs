@@ -20,13 +20,47 @@ pub const DEFAULT_CONFIG: &str = include_str!("../config.toml");
 pub struct Limits {
     /// Bytes read per page (after decompression); larger pages get status `too_large`.
     pub max_page_bytes: u64,
+    /// Bytes a `.gz` page file may inflate to before it is given up (`too_large`): stops
+    /// gzip bombs before they reach `max_page_bytes` of memory per worker.
+    pub max_decompressed_bytes: u64,
+    /// Elements in one HTML page (`too_complex`).
+    pub max_nodes: u64,
+    /// Nesting depth of the HTML elements (`too_complex`).
+    pub max_depth: u64,
+    /// Attributes on one HTML tag (`too_complex`).
+    pub max_attributes: u64,
+    /// Milliseconds one page's extraction may take (`timeout`).
+    pub max_page_ms: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_page_bytes: 64 << 20,
+            max_decompressed_bytes: 64 << 20,
+            max_nodes: 2_000_000,
+            max_depth: 25_000,
+            max_attributes: 2_000,
+            max_page_ms: 20_000,
         }
+    }
+}
+
+impl Limits {
+    /// Problems with the values, one message each.
+    pub fn validate(&self) -> Vec<String> {
+        [
+            ("limits.max_page_bytes", self.max_page_bytes),
+            ("limits.max_decompressed_bytes", self.max_decompressed_bytes),
+            ("limits.max_nodes", self.max_nodes),
+            ("limits.max_depth", self.max_depth),
+            ("limits.max_attributes", self.max_attributes),
+            ("limits.max_page_ms", self.max_page_ms),
+        ]
+        .into_iter()
+        .filter(|(_, v)| *v == 0)
+        .map(|(k, _)| format!("{k} = 0: a limit must be at least 1"))
+        .collect()
     }
 }
 
@@ -531,8 +565,13 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
     } else if let Ok(cfg) = toml::from_str::<Config>(src) {
         let problems = cfg.html.validate().into_iter().chain(cfg.text.validate());
         let problems = problems.chain(cfg.template.validate());
+        let problems = problems.chain(cfg.limits.validate());
         for m in problems.chain(cfg.quality.validate()) {
-            errs.push(mk(None, None, m));
+            let line = m
+                .split([' ', '=', ':'])
+                .next()
+                .and_then(|key| key_line(src, key));
+            errs.push(mk(line, None, m));
         }
     }
     for site in &spans.sites {
@@ -574,9 +613,39 @@ pub fn check(file: &str, src: &str) -> Vec<ConfigError> {
     errs
 }
 
+/// The 1-based line where a dotted key (`limits.max_page_ms`) is set: `key =` under its
+/// `[table]` header, or written out in full (`limits.max_page_ms =` at the top level).
+fn key_line(src: &str, dotted: &str) -> Option<usize> {
+    let (table, key) = dotted.rsplit_once('.')?;
+    let sets = |line: &str, k: &str| {
+        line.strip_prefix(k)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    let mut current = String::new();
+    for (i, line) in src.lines().enumerate() {
+        let t = line.trim();
+        if let Some(h) = t.strip_prefix('[').and_then(|h| h.split(']').next()) {
+            current = h.trim().to_string();
+        } else if (current == table && sets(t, key)) || (current.is_empty() && sets(t, dotted)) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_thresholds_name_their_line() {
+        let src = "[limits]\nmax_nodes = 10\nmax_page_ms = 0\n\n[template]\nmin_share = 1.5\n";
+        let errs = check("u.toml", src);
+        let at = |k: &str| errs.iter().find(|e| e.message.contains(k)).map(|e| e.line);
+        assert_eq!(at("limits.max_page_ms"), Some(Some(3)), "{errs:?}");
+        assert_eq!(at("template.min_share"), Some(Some(6)), "{errs:?}");
+        assert_eq!(errs.len(), 2, "{errs:?}");
+    }
 
     #[test]
     fn embedded_defaults_compile() {

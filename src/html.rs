@@ -610,8 +610,170 @@ pub fn parse(text: &str) -> Html {
         },
         ..Default::default()
     };
-    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts)
-        .one(text)
+    let mut parser =
+        html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts);
+    // Fed in pieces so the page's time budget is checked while parsing: html5ever's cost
+    // can grow faster than the input (deep nesting, thousands of attributes on a tag).
+    const PIECE: usize = 1 << 16;
+    let mut rest = text;
+    while !rest.is_empty() && !crate::budget::expired() {
+        let mut cut = rest.len().min(PIECE);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (piece, tail) = rest.split_at(cut);
+        parser.process(piece.into());
+        rest = tail;
+    }
+    parser.finish()
+}
+
+/// Elements whose end tag html5ever supplies itself when the next sibling opens, or
+/// that have none: they do not add to the nesting depth.
+const NOT_NESTING: &[&[u8]] = &[
+    b"area",
+    b"base",
+    b"br",
+    b"col",
+    b"embed",
+    b"hr",
+    b"img",
+    b"input",
+    b"link",
+    b"meta",
+    b"source",
+    b"track",
+    b"wbr",
+    b"param",
+    b"keygen",
+    b"p",
+    b"li",
+    b"dt",
+    b"dd",
+    b"option",
+    b"optgroup",
+    b"tr",
+    b"td",
+    b"th",
+    b"thead",
+    b"tbody",
+    b"tfoot",
+    b"rb",
+    b"rt",
+    b"rp",
+];
+
+/// Elements whose content is raw text, skipped up to their end tag.
+const RAW_TEXT: &[&[u8]] = &[b"script", b"style", b"textarea", b"title", b"xmp"];
+
+/// A fast look at the markup before parsing, against `limits.max_nodes`, `max_depth`
+/// and `max_attributes`: html5ever's time grows faster than linearly with nesting depth
+/// and with attributes per tag, so such pages are refused before they are parsed.
+/// The counts are estimates from the tags (an unclosed `<div>` counts as open until
+/// the end), erring towards a deeper page than html5ever would build.
+pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<(), String> {
+    let b = text.as_bytes();
+    let (mut nodes, mut depth, mut max_depth) = (0u64, 0u64, 0u64);
+    let mut i = 0;
+    while let Some(off) = memchr_lt(&b[i..]) {
+        i += off + 1;
+        if b[i..].starts_with(b"!--") {
+            i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = i + usize::from(closing);
+        let name_len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b':')
+            .count();
+        if name_len == 0 || !b[start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = b[start..start + name_len].to_ascii_lowercase();
+        // The rest of the tag: count attributes, find its end outside quotes.
+        let (mut j, mut attrs, mut quote, mut gap) = (start + name_len, 0u64, 0u8, false);
+        // As in the tokenizer, a quote opens a value only right after `=`.
+        let mut after_eq = false;
+        while j < b.len() {
+            let c = b[j];
+            if quote != 0 {
+                if c == quote {
+                    quote = 0;
+                }
+            } else if c == b'>' {
+                break;
+            } else if (c == b'"' || c == b'\'') && after_eq {
+                quote = c;
+            } else if c.is_ascii_whitespace() {
+                gap = true;
+            } else if gap {
+                gap = false;
+                if c != b'=' && c != b'/' {
+                    attrs += 1;
+                    if attrs > limits.max_attributes {
+                        return Err(format!(
+                            "a <{}> tag has more than limits.max_attributes ({}) attributes",
+                            String::from_utf8_lossy(&name),
+                            limits.max_attributes
+                        ));
+                    }
+                }
+            }
+            if !c.is_ascii_whitespace() || quote != 0 {
+                after_eq = quote == 0 && c == b'=';
+            }
+            j += 1;
+        }
+        let self_closing = j > 0 && b.get(j - 1) == Some(&b'/');
+        i = j.min(b.len());
+        if closing {
+            depth = depth.saturating_sub(u64::from(!NOT_NESTING.contains(&name.as_slice())));
+            continue;
+        }
+        nodes += 1;
+        if nodes > limits.max_nodes {
+            return Err(format!(
+                "more than limits.max_nodes ({}) elements",
+                limits.max_nodes
+            ));
+        }
+        if RAW_TEXT.contains(&name.as_slice()) {
+            let mut end = b"</".to_vec();
+            end.extend_from_slice(&name);
+            i = find_ascii_ci(b, i, &end).unwrap_or(b.len());
+            continue;
+        }
+        if !self_closing && !NOT_NESTING.contains(&name.as_slice()) {
+            depth += 1;
+            max_depth = max_depth.max(depth);
+            if max_depth > limits.max_depth {
+                return Err(format!(
+                    "elements nested deeper than limits.max_depth ({})",
+                    limits.max_depth
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn memchr_lt(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'<')
+}
+
+fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    b.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn find_ascii_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    b.get(from..)?
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|p| p + from)
 }
 
 /// Extract the main content of `doc` as blocks (removed ones included, marked).
@@ -707,7 +869,11 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
         buf.pending_space = false;
     }
 
-    for edge in doc.tree.root().traverse() {
+    for (n, edge) in doc.tree.root().traverse().enumerate() {
+        // The page's time budget; what was read so far is dropped as `timeout`.
+        if n % 4096 == 4095 && crate::budget::expired() {
+            break;
+        }
         match edge {
             Edge::Open(node) => match node.value() {
                 Node::Text(t) => {

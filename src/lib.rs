@@ -17,6 +17,7 @@
 
 pub mod batch;
 pub mod block;
+pub mod budget;
 pub mod config;
 pub mod decode;
 pub mod eval;
@@ -135,14 +136,35 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
         url: page.url,
         max_date: Some(&max_date),
     };
+    let limits = &rules.config.limits;
+    let _budget = budget::start(limits.max_page_ms);
+    let timeout = || {
+        Box::new(Record::reject(
+            source,
+            "timeout",
+            Some(format!(
+                "page took longer than limits.max_page_ms ({} ms)",
+                limits.max_page_ms
+            )),
+        ))
+    };
     // The site table is chosen before extraction: from the URL given with the page,
     // else (HTML) the canonical or og:url the metadata pass reads, else the folder.
     let (mut blocks, mut meta, format, site) = match decoded.kind {
         ContentKind::Html => {
+            if let Err(why) = html::check_complexity(&decoded.text, limits) {
+                return Err(Box::new(Record::reject(source, "too_complex", Some(why))));
+            }
             let doc = html::parse(&decoded.text);
+            if budget::expired() {
+                return Err(timeout());
+            }
             let meta = metadata::from_html(&doc, &ctx);
             let site = rules.site_for(page.url.or(meta.url.as_deref()), source);
             let blocks = html::extract_with(&doc, rules, site);
+            if budget::expired() {
+                return Err(timeout());
+            }
             (blocks, meta, "html", site)
         }
         ContentKind::Text => {
@@ -151,6 +173,9 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
             (page.blocks, page.meta, "text", site)
         }
     };
+    if budget::expired() {
+        return Err(timeout());
+    }
     let text_rules = site.map_or(&rules.text_rules, |s| &s.text_rules);
     let (captures, cut) = text_rules.apply(&mut blocks, format);
     metadata::apply_captures(&mut meta, &captures);

@@ -1,9 +1,12 @@
 //! The `boilerstrip` command line. It only wires the library's stages together;
 //! see `boilerstrip --help` and the README for the commands and exit codes.
 
+use std::collections::HashSet;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +22,9 @@ Exit codes:
   1  with --strict: at least one page was rejected
   2  a fatal error: bad config, unreadable input root, write failure
      (nothing is left under OUT's name)
+  130  interrupted (SIGINT or SIGTERM): the pages started were finished, OUT and the
+     rejects hold complete lines under their final names; `--resume` does the rest.
+     A second signal stops at once (the next --resume recovers the temporary files).
 A closed output pipe (e.g. `| head`) ends the run quietly with 0.
 
 Streaming mode (`run -` with no -o, or --stream): inputs are read from stdin one
@@ -106,6 +112,11 @@ struct RunArgs {
     /// The record text's format (default: `[output] format` in the config, `plain`).
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
+    /// Continue an earlier run: keep the records of OUT and the rejects file (and of
+    /// temporary files left by a run killed hard, up to their last complete line), skip
+    /// every input whose `source` they hold, and add the rest. Needs -o.
+    #[arg(long)]
+    resume: bool,
     /// Streaming mode for engines (implied by a lone `-` input without -o): inputs from
     /// stdin as they arrive, one record per line on OUT, rejects included, flushed per line.
     #[arg(long)]
@@ -219,12 +230,80 @@ fn load_rules(path: Option<&Path>, format: Option<FormatArg>) -> Result<Rules, F
     Ok(rules)
 }
 
+/// The exit code of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells do).
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// A flag set by SIGINT and SIGTERM. A second signal, once the flag is set, ends the
+/// process at once with [`EXIT_INTERRUPTED`] (the temporary files stay for `--resume`).
+fn interrupt_flag() -> Result<Arc<AtomicBool>, Fatal> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let flag = Arc::new(AtomicBool::new(false));
+    for sig in [SIGINT, SIGTERM] {
+        // Conditional shutdown first: it fires only when the flag is already set.
+        signal_hook::flag::register_conditional_shutdown(
+            sig,
+            i32::from(EXIT_INTERRUPTED),
+            Arc::clone(&flag),
+        )
+        .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&flag)))
+        .map_err(|e| Fatal::Message(format!("cannot install the signal handler: {e}")))?;
+    }
+    Ok(flag)
+}
+
+/// What `--resume` keeps from earlier runs: the lines of OUT and of the rejects file
+/// (then of their stale temporary files), each `source` once.
+#[derive(Default)]
+struct Resumed {
+    sources: HashSet<String>,
+    out: Vec<Vec<u8>>,
+    rejects: Vec<Vec<u8>>,
+    /// Temporary files read, removed once the new files are in place.
+    stale: Vec<PathBuf>,
+}
+
+impl Resumed {
+    fn load(out: &Path, rejects: Option<&Path>) -> Result<Resumed, Fatal> {
+        let mut r = Resumed::default();
+        for (path, is_out) in [(Some(out), true), (rejects, false)] {
+            let Some(path) = path else { continue };
+            let stale = sink::stale_temps(path);
+            for f in std::iter::once(path.to_path_buf()).chain(stale.iter().cloned()) {
+                let lines = sink::read_complete_lines(&f)
+                    .map_err(|e| Fatal::Message(format!("{}: {e}", f.display())))?;
+                for line in lines {
+                    // A line that is not a record (damage in a killed run's file) is dropped.
+                    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else {
+                        continue;
+                    };
+                    let Some(src) = v.get("source").and_then(|s| s.as_str()) else {
+                        continue;
+                    };
+                    if r.sources.insert(src.to_string()) {
+                        if is_out { &mut r.out } else { &mut r.rejects }.push(line);
+                    }
+                }
+            }
+            r.stale.extend(stale);
+        }
+        Ok(r)
+    }
+}
+
 /// `run`: walk the inputs, process them in parallel, write records and rejects.
 fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     let rules = load_rules(args.config.as_deref(), args.format)?;
     let lone_dash = args.inputs.len() == 1 && args.inputs[0].as_os_str() == "-";
     if args.stream || (lone_dash && args.output.is_none()) {
+        if args.resume {
+            return Err(Fatal::Message(
+                "--resume does not apply to the streaming mode".into(),
+            ));
+        }
         return run_stream(&args, &rules);
+    }
+    if args.resume && args.output.is_none() {
+        return Err(Fatal::Message("--resume needs -o OUT".into()));
     }
     let shard = args
         .shard
@@ -263,7 +342,18 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
             output = Some(part);
         }
     }
-    let rejects_path = rejects_path.or_else(|| output.as_deref().map(sink::default_rejects_path));
+    // No rejects file next to a device (`-o /dev/full`): it would land in /dev.
+    let rejects_path = rejects_path.or_else(|| {
+        output
+            .as_deref()
+            .filter(|p| sink::is_regular_or_missing(p))
+            .map(sink::default_rejects_path)
+    });
+    let resumed = match (&output, args.resume) {
+        (Some(o), true) => Resumed::load(o, rejects_path.as_deref())?,
+        _ => Resumed::default(),
+    };
+    let stop = interrupt_flag()?;
     let mut out = match &output {
         Some(p) => JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?,
         None => JsonlWriter::stdout(),
@@ -277,33 +367,79 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     let out_name = output
         .as_ref()
         .map_or("<stdout>".to_string(), |p| p.display().to_string());
+    let rejects_name = rejects_path
+        .as_ref()
+        .map_or("rejects file".to_string(), |p| p.display().to_string());
+    for line in &resumed.out {
+        out.write_line(line).map_err(|e| Fatal::io(&out_name, e))?;
+    }
+    if let Some(r) = &mut rejects {
+        for line in &resumed.rejects {
+            r.write_line(line)
+                .map_err(|e| Fatal::io(&rejects_name, e))?;
+        }
+    }
+    let before = walk.items.len();
+    walk.items
+        .retain(|it| !resumed.sources.contains(it.source.as_str()));
+    // WARC records are found only by reading their file: those done are dropped below.
+    let mut already_done = before - walk.items.len();
     // WARC files expand into many records: the bar counts inputs only for loose pages.
     let has_warc = walk.items.iter().any(source::is_warc);
     let bar = progress_bar(walk.items.len() as u64, args.quiet || has_warc);
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let summary: Summary =
-        batch::run(&rules, &walk.items, jobs, !args.no_learn, |rec: &Record| {
+    let mut summary: Summary = batch::run_until(
+        &rules,
+        &walk.items,
+        jobs,
+        !args.no_learn,
+        &stop,
+        |rec: &Record| {
             if let Some(b) = &bar {
                 b.inc(1);
+            }
+            if resumed.sources.contains(rec.source.as_str()) {
+                already_done += 1;
+                return Ok(());
             }
             let gated = rec.gate_confidence(args.min_confidence);
             let rec = gated.as_ref().unwrap_or(rec);
             match (&mut rejects, rec.is_ok()) {
                 (_, true) => out.write(rec).map_err(|e| Fatal::io(&out_name, e)),
-                (Some(r), false) => r.write(rec).map_err(|e| Fatal::io("rejects file", e)),
+                (Some(r), false) => r.write(rec).map_err(|e| Fatal::io(&rejects_name, e)),
                 (None, false) => Ok(()),
             }
-        })?;
+        },
+    )?;
+    summary.resumed = already_done;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    // A shard's part file means "shard complete", so an interrupted shard keeps its
+    // lines under the temporary names, where --resume finds them.
+    let interrupted = summary.interrupted || stop.load(Ordering::Relaxed);
+    if interrupted && shard.is_some() && args.output.is_some() {
+        if let Some(r) = rejects {
+            r.keep_temporary()
+                .map_err(|e| Fatal::io(&rejects_name, e))?;
+        }
+        out.keep_temporary().map_err(|e| Fatal::io(&out_name, e))?;
+        if !args.quiet {
+            eprintln!("{}; shard left unfinished", summary.line());
+        }
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     // Rejects first: a finished OUT (a shard's part file) means the shard is complete.
     if let Some(r) = rejects {
-        r.finish().map_err(|e| Fatal::io("rejects file", e))?;
+        r.finish().map_err(|e| Fatal::io(&rejects_name, e))?;
     }
     out.finish().map_err(|e| Fatal::io(&out_name, e))?;
+    // Their lines are in the new files now.
+    for f in &resumed.stale {
+        let _ = std::fs::remove_file(f);
+    }
     if !args.quiet {
         let mut line = summary.line();
         match &rejects_path {
@@ -317,7 +453,9 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
         }
         eprintln!("{line}");
     }
-    Ok(if args.strict && summary.rejected_total() > 0 {
+    Ok(if interrupted {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if args.strict && summary.rejected_total() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -109,6 +109,17 @@ impl JsonlWriter {
     /// Write to `path`, through a temporary file in the same folder, compressed as the
     /// name says ([`compression_of`]).
     pub fn create(path: &Path) -> io::Result<Self> {
+        // A device or pipe (`/dev/full`, `/dev/stdout`, a FIFO) is written as it is: a
+        // temporary file renamed over it would replace the device.
+        if !is_regular_or_missing(path) {
+            let file = fs::OpenOptions::new().write(true).open(path)?;
+            return Ok(JsonlWriter {
+                out: Out::Plain(BufWriter::with_capacity(1 << 16, Box::new(file))),
+                paths: None,
+                line: Vec::with_capacity(1 << 14),
+                count: 0,
+            });
+        }
         let tmp = temp_path(path);
         let file = fs::File::create(&tmp)?;
         let out = match compression_of(path) {
@@ -131,6 +142,16 @@ impl JsonlWriter {
             line: Vec::with_capacity(1 << 14),
             count: 0,
         })
+    }
+
+    /// Append one line as it is (a record kept from an earlier run by `--resume`);
+    /// `line` has no trailing newline.
+    pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        let w = self.out.writer()?;
+        w.write_all(line)?;
+        w.write_all(b"\n")?;
+        self.count += 1;
+        Ok(())
     }
 
     /// Append one record as a line.
@@ -163,10 +184,80 @@ impl JsonlWriter {
         Ok(())
     }
 
+    /// Flush and close, but leave the lines under the temporary name (for `--resume`
+    /// to pick up) instead of renaming: for outputs whose final name means "complete".
+    pub fn keep_temporary(mut self) -> io::Result<()> {
+        std::mem::replace(&mut self.out, Out::Closed).close()?;
+        self.paths = None;
+        Ok(())
+    }
+
     /// The final path, when writing a file.
     pub fn path(&self) -> Option<&Path> {
         self.paths.as_ref().map(|(_, p)| p.as_path())
     }
+}
+
+/// Whether `path` is a regular file or does not exist yet (not a device or a pipe).
+pub fn is_regular_or_missing(path: &Path) -> bool {
+    fs::metadata(path).map_or(true, |m| m.is_file())
+}
+
+/// The complete lines of a JSONL file written by an earlier run, decompressed as its
+/// name says. A missing file has none. A file cut off by a hard kill (a temporary file
+/// left by SIGKILL) gives the lines before the cut: a last line without its newline is
+/// dropped, and so is a compressed stream's damaged tail.
+pub fn read_complete_lines(path: &Path) -> io::Result<Vec<Vec<u8>>> {
+    use std::io::Read;
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut r: Box<dyn Read> = match compression_of(path) {
+        Compression::None => Box::new(file),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file))),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(file)?),
+    };
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        match r.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // A compressed stream cut off or damaged: keep what came before.
+            Err(_) if compression_of(path) != Compression::None => break,
+            Err(e) => return Err(e),
+        }
+    }
+    let mut lines: Vec<Vec<u8>> = bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    // The piece after the last newline is either empty or a torn line.
+    lines.pop();
+    Ok(lines)
+}
+
+/// Temporary files of `path` left by earlier runs that did not finish (killed hard):
+/// `.NAME.tmp-PID` in the same folder, whatever the PID.
+pub fn stale_temps(path: &Path) -> Vec<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.tmp-");
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| path.with_file_name(e.file_name()))
+        .collect();
+    out.sort();
+    out
 }
 
 impl Drop for JsonlWriter {
@@ -239,6 +330,39 @@ mod tests {
             default_rejects_path(Path::new("x/clean.jsonl.zst")),
             Path::new("x/clean.rejects.jsonl.zst")
         );
+    }
+
+    #[test]
+    fn torn_last_line_is_dropped_and_stale_temps_found() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("out.jsonl");
+        let stale = d.path().join(".out.jsonl.tmp-99999");
+        fs::write(&stale, "{\"source\":\"a\"}\n{\"source\":\"b\"}\n{\"sour").unwrap();
+        assert_eq!(stale_temps(&p), vec![stale.clone()]);
+        let lines = read_complete_lines(&stale).unwrap();
+        assert_eq!(
+            lines,
+            vec![
+                b"{\"source\":\"a\"}".to_vec(),
+                b"{\"source\":\"b\"}".to_vec()
+            ]
+        );
+        assert!(
+            read_complete_lines(&p).unwrap().is_empty(),
+            "missing file: no lines"
+        );
+        // A gzip stream cut in the middle keeps the lines before the cut.
+        let gz = d.path().join("out.jsonl.gz");
+        let mut w = JsonlWriter::create(&gz).unwrap();
+        for i in 0..2000 {
+            w.write(&Record::reject(&format!("page-{i}"), "ok", None))
+                .unwrap();
+        }
+        w.finish().unwrap();
+        let raw = fs::read(&gz).unwrap();
+        fs::write(&gz, &raw[..raw.len() / 2]).unwrap();
+        let n = read_complete_lines(&gz).unwrap().len();
+        assert!(n > 0 && n < 2000, "{n}");
     }
 
     #[test]

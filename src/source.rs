@@ -282,6 +282,23 @@ pub struct ReadError {
     pub message: String,
 }
 
+/// Read a page's bytes within `limits`: at most `max_page_bytes`, and a `.gz` file
+/// gives up past `max_decompressed_bytes` of inflated data (gzip bombs), both `too_large`.
+pub fn read_within(item: &Item, limits: &crate::config::Limits) -> Result<Vec<u8>, ReadError> {
+    if item.gzip && limits.max_decompressed_bytes < limits.max_page_bytes {
+        return read(item, limits.max_decompressed_bytes).map_err(|mut e| {
+            if e.status == "too_large" {
+                e.message = format!(
+                    "gzip data inflates past limits.max_decompressed_bytes ({} bytes)",
+                    limits.max_decompressed_bytes
+                );
+            }
+            e
+        });
+    }
+    read(item, limits.max_page_bytes)
+}
+
 /// Read a page's bytes, gunzipping when needed, refusing more than `max_bytes`
 /// (which also stops gzip bombs).
 pub fn read(item: &Item, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
