@@ -36,7 +36,7 @@ use serde::Deserialize;
 
 use crate::block::{Block, BlockKind};
 use crate::record::Metadata;
-use crate::rules::{is_cjk, TextRule, TextRuleSpec, Unit};
+use crate::rules::{is_cjk, Probe, TextRule, TextRuleSpec, Unit};
 
 /// The rule name on a title line moved to `title`.
 pub const TITLE_RULE: &str = "text-title";
@@ -252,13 +252,14 @@ impl Compiled {
     /// The chrome rule that matches this unit, if any. `unit` is the rule unit the text
     /// is (a paragraph or a line); span rules count when they cover most of the line.
     fn chrome_rule(&self, text: &str, unit: Unit) -> Option<&Arc<str>> {
+        let probe = Probe::new(text);
         self.chrome.iter().find_map(|r| {
             let hit = match (r.unit, unit) {
-                (Unit::Span, Unit::Line) => r.find(text).is_some_and(|(s, e)| {
+                (Unit::Span, Unit::Line) => r.find_in(&probe).is_some_and(|(s, e)| {
                     let covered = text[s..e].chars().count() as f64;
-                    covered >= self.cfg.rule_cover_share * text.chars().count().max(1) as f64
+                    covered >= self.cfg.rule_cover_share * probe.chars().max(1) as f64
                 }),
-                (ru, u) if ru == u => r.find(text).is_some(),
+                (ru, u) if ru == u => r.matches(&probe),
                 _ => false,
             };
             hit.then_some(&r.name)
