@@ -226,8 +226,8 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
     }
     let html =
         crate::html::Compiled::new(&config.html, &|n| enabled(n)).map_err(|m| vec![err("html", m)]);
-    let text =
-        crate::text::Compiled::new(&config.text, &|n| enabled(n)).map_err(|m| vec![err("text", m)]);
+    let text = crate::text::Compiled::with_rules(&config.text, &|n| enabled(n), &text_rules.rules)
+        .map_err(|m| vec![err("text", m)]);
     let quality =
         crate::quality::Compiled::new(&config.quality).map_err(|m| vec![err("quality", m)]);
     let (html, text, quality) = match (html, text, quality) {

@@ -91,6 +91,7 @@ pub struct TextRuleSpec {
 /// Metadata fields a span rule may capture into.
 pub const CAPTURE_FIELDS: &[&str] = &["date", "author", "title"];
 
+#[derive(Clone)]
 enum Matcher {
     /// The regex, and for one with Unicode word boundaries the same regex without them
     /// (see [`without_unicode_word_boundaries`]), tried first.
@@ -100,7 +101,8 @@ enum Matcher {
     Phrases(AhoCorasick, usize),
 }
 
-/// A compiled text rule.
+/// A compiled text rule. Cloning is cheap (the automata are shared).
+#[derive(Clone)]
 pub struct TextRule {
     pub name: Arc<str>,
     matcher: Matcher,
@@ -229,9 +231,7 @@ impl TextRule {
         // Folding only drops spaces and trailing punctuation (lower-casing never
         // shortens), so a unit with more other characters than the longest phrase
         // cannot match whole: skip the folding for it.
-        if self.mode == MatchMode::Whole
-            && more_non_space_chars(p.text.trim_end_matches(is_fold_trailing), *longest)
-        {
+        if self.mode == MatchMode::Whole && p.more_non_space_chars(*longest) {
             return false;
         }
         // Phrases compare case-folded (ASCII and the common Latin letters) text.
@@ -296,10 +296,22 @@ fn fold_phrase(s: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(w.chars().flat_map(char::to_lowercase));
+        push_lowercase_chars(&mut out, w);
     }
     let trimmed = out.trim_end_matches(is_fold_trailing);
     trimmed.to_string()
+}
+
+/// Append `w` lower-cased char by char (`char::to_lowercase`, so no final-sigma rule,
+/// unlike `str::to_lowercase`); ASCII words in one go.
+pub(crate) fn push_lowercase_chars(out: &mut String, w: &str) {
+    if w.is_ascii() {
+        let start = out.len();
+        out.push_str(w);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
 }
 
 /// Characters phrase folding drops from the end of a unit.
@@ -311,20 +323,16 @@ fn non_space_chars(s: &str) -> usize {
     s.chars().filter(|c| !c.is_whitespace()).count()
 }
 
-/// `non_space_chars(s) > limit`, stopping at the first character over the limit (most
-/// units are far longer than any phrase).
-fn more_non_space_chars(s: &str, limit: usize) -> bool {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .nth(limit)
-        .is_some()
-}
+/// Non-space characters counted exactly up to here; beyond, only "more than this".
+const NON_SPACE_CAP: usize = 256;
 
 /// A unit of text about to be tried against several rules. What the rules compute from
 /// the text is computed once, on first use: per page, every line meets every rule.
 pub struct Probe<'a> {
     pub text: &'a str,
     chars: OnceCell<usize>,
+    /// Non-space characters before the trailing punctuation, capped at `NON_SPACE_CAP + 1`.
+    non_space: OnceCell<usize>,
     folded: OnceCell<String>,
 }
 
@@ -333,8 +341,27 @@ impl<'a> Probe<'a> {
         Probe {
             text,
             chars: OnceCell::new(),
+            non_space: OnceCell::new(),
             folded: OnceCell::new(),
         }
+    }
+
+    /// Whether the text, without the trailing punctuation folding drops, has more than
+    /// `limit` non-space characters. Most units are far longer than any phrase, so the
+    /// count stops past `NON_SPACE_CAP`.
+    fn more_non_space_chars(&self, limit: usize) -> bool {
+        let trimmed = || self.text.trim_end_matches(is_fold_trailing);
+        if limit >= NON_SPACE_CAP {
+            return non_space_chars(trimmed()) > limit;
+        }
+        let n = *self.non_space.get_or_init(|| {
+            trimmed()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(NON_SPACE_CAP + 1)
+                .count()
+        });
+        n > limit
     }
 
     /// `text.chars().count()`.

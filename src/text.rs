@@ -36,7 +36,7 @@ use serde::Deserialize;
 
 use crate::block::{Block, BlockKind};
 use crate::record::Metadata;
-use crate::rules::{is_cjk, Probe, TextRule, TextRuleSpec, Unit};
+use crate::rules::{is_cjk, push_lowercase_chars, Probe, TextRule, TextRuleSpec, Unit};
 
 /// The rule name on a title line moved to `title`.
 pub const TITLE_RULE: &str = "text-title";
@@ -210,10 +210,6 @@ pub struct Compiled {
 impl Compiled {
     /// Compile; `enabled` says whether a built-in rule name is switched on.
     pub fn new(cfg: &TextConfig, enabled: &dyn Fn(&str) -> bool) -> Result<Compiled, String> {
-        let problems = cfg.validate();
-        if !problems.is_empty() {
-            return Err(problems.join("; "));
-        }
         // Bad rules are reported by the config checker with their line; here they are
         // just left out.
         let compiled: Vec<TextRule> = cfg
@@ -221,7 +217,25 @@ impl Compiled {
             .iter()
             .filter(|s| enabled(&s.name))
             .filter_map(|s| TextRule::compile(s).ok())
+            .collect();
+        Compiled::with_rules(cfg, enabled, &compiled)
+    }
+
+    /// [`Compiled::new`] with `cfg.rules` already compiled (the enabled ones, in
+    /// order), so start-up does not build every regex twice.
+    pub fn with_rules(
+        cfg: &TextConfig,
+        enabled: &dyn Fn(&str) -> bool,
+        rules: &[TextRule],
+    ) -> Result<Compiled, String> {
+        let problems = cfg.validate();
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
+        }
+        let compiled: Vec<TextRule> = rules
+            .iter()
             .filter(|r| r.applies_to("text"))
+            .cloned()
             .collect();
         let (capture, chrome): (Vec<TextRule>, Vec<TextRule>) =
             compiled.into_iter().partition(|r| r.field.is_some());
@@ -589,7 +603,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             {
                 words += 1;
                 lower.clear();
-                lower.extend(w.chars().flat_map(char::to_lowercase));
+                push_lowercase_chars(&mut lower, w);
                 if let Some(&mask) = c.stop.get(lower.as_str()) {
                     for (i, slot) in h.iter_mut().enumerate() {
                         if mask & (1 << i) != 0 {
@@ -625,11 +639,11 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             for (p, x) in page_hits.iter_mut().zip(&h) {
                 *p += usize::from(*x);
             }
-            let key: String = text
-                .split_whitespace()
-                .flat_map(|w| w.chars().chain([' ']))
-                .flat_map(char::to_lowercase)
-                .collect();
+            let mut key = String::with_capacity(text.len() + 1);
+            for w in text.split_whitespace() {
+                push_lowercase_chars(&mut key, w);
+                key.push(' ');
+            }
             *seen.entry(key.clone()).or_default() += 1;
             keys.push(key);
             let rule = para_rule
