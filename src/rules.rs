@@ -8,6 +8,7 @@
 //! sentence in the middle of the article).
 
 use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -99,6 +100,9 @@ enum Matcher {
     /// The automaton, and the most non-space characters any folded phrase has (a unit
     /// with more cannot match a phrase whole, so it is not folded at all).
     Phrases(AhoCorasick, usize),
+    /// For `match = "whole"`: the folded phrases as a set. A whole match is the folded
+    /// unit being one of them, a hash look-up instead of an automaton search.
+    WholePhrases(HashSet<String>, usize),
 }
 
 /// A compiled text rule. Cloning is cheap (the automata are shared).
@@ -150,7 +154,11 @@ impl TextRule {
                     .map(|p| non_space_chars(p))
                     .max()
                     .unwrap_or(0);
-                Matcher::Phrases(ac, longest)
+                if spec.match_mode == MatchMode::Whole {
+                    Matcher::WholePhrases(phrases.into_iter().collect(), longest)
+                } else {
+                    Matcher::Phrases(ac, longest)
+                }
             }
         };
         if let Some(f) = &spec.field {
@@ -198,7 +206,9 @@ impl TextRule {
                 }
                 re.find(p.text).map(|m| (m.start(), m.end()))
             }
-            Matcher::Phrases(..) => self.phrase_match(p).then_some((0, p.text.len())),
+            Matcher::Phrases(..) | Matcher::WholePhrases(..) => {
+                self.phrase_match(p).then_some((0, p.text.len()))
+            }
         }
     }
 
@@ -212,7 +222,7 @@ impl TextRule {
             Matcher::Regex(re, relaxed) => {
                 relaxed.as_ref().is_none_or(|r| r.is_match(p.text)) && re.is_match(p.text)
             }
-            Matcher::Phrases(..) => self.phrase_match(p),
+            Matcher::Phrases(..) | Matcher::WholePhrases(..) => self.phrase_match(p),
         }
     }
 
@@ -225,6 +235,10 @@ impl TextRule {
     }
 
     fn phrase_match(&self, p: &Probe) -> bool {
+        if let Matcher::WholePhrases(set, longest) = &self.matcher {
+            // Both sides are folded, so no ASCII upper case is left to ignore.
+            return !p.more_non_space_chars(*longest) && set.contains(p.folded());
+        }
         let Matcher::Phrases(ac, longest) = &self.matcher else {
             return false;
         };
@@ -260,7 +274,7 @@ impl TextRule {
                 let m = c.get(1).or_else(|| c.get(0))?;
                 Some(m.as_str().trim().to_string())
             }
-            Matcher::Phrases(..) => None,
+            Matcher::Phrases(..) | Matcher::WholePhrases(..) => None,
         }
     }
 

@@ -30,6 +30,9 @@
 //! `lib.rs`), where their scopes trim the edges of the kept text.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use fxhash::FxHasher;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -190,6 +193,10 @@ const CJK_STOP_CHARS: &[(&str, &str)] = &[
     ),
 ];
 
+/// A map for short keys looked up per word and per line (never iterated, so its order
+/// cannot reach the output); SipHash cost 6% of the text path.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// Compiled `[text]` settings.
 pub struct Compiled {
     cfg: TextConfig,
@@ -202,7 +209,7 @@ pub struct Compiled {
     /// Rules that capture metadata (e.g. the date header): such a line is never a title.
     capture: Vec<TextRule>,
     /// Stop word -> bit set of the `STOP_WORDS` languages that list it.
-    stop: HashMap<String, u16>,
+    stop: FastMap<String, u16>,
     /// Per `CJK_STOP_CHARS` language, its characters.
     cjk_stop: Vec<Vec<char>>,
 }
@@ -239,7 +246,7 @@ impl Compiled {
             .collect();
         let (capture, chrome): (Vec<TextRule>, Vec<TextRule>) =
             compiled.into_iter().partition(|r| r.field.is_some());
-        let mut stop: HashMap<String, u16> = HashMap::new();
+        let mut stop: FastMap<String, u16> = FastMap::default();
         for (i, (_, words)) in STOP_WORDS.iter().enumerate() {
             for w in words.split_whitespace() {
                 *stop.entry(w.to_string()).or_default() |= 1 << i;
@@ -585,7 +592,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let mut page_hits = vec![0usize; n_lang];
     let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
         (0usize, 0usize, 0usize, 0usize);
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut seen: FastMap<String, u32> = FastMap::default();
     let mut keys = Vec::new();
     for (pi, para) in paras.iter().enumerate() {
         let para_rule = if para.len() > 1 {
