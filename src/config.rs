@@ -430,7 +430,9 @@ fn compile_set(
         }
     }
     let html = crate::html::Compiled::new(html_cfg, enabled).map_err(|m| errs.push(err("html", m)));
-    let text = crate::text::Compiled::new(text_cfg, enabled).map_err(|m| errs.push(err("text", m)));
+    // The text rules compiled above serve the classifier too: each regex is built once.
+    let text = crate::text::Compiled::with_rules(text_cfg, enabled, &text_rules.rules)
+        .map_err(|m| errs.push(err("text", m)));
     match (html, text) {
         (Ok(h), Ok(t)) if errs.len() == before => Some((text_rules, html_rules, h, t)),
         _ => None,

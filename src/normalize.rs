@@ -43,19 +43,23 @@ pub fn block_text(text: &str, kind: BlockKind, cfg: &NormalizeConfig) -> String 
             }
             let line = if cfg.trim { line.trim() } else { line };
             if cfg.collapse_spaces {
+                // Each run of spaces becomes one ' '; the text between runs is copied
+                // in one piece. NBSP and other Unicode spaces count as spaces.
                 let mut prev_space = false;
-                for c in line.chars() {
-                    // NBSP and other Unicode spaces count as spaces.
+                let mut from = 0;
+                for (i, c) in line.char_indices() {
                     if c.is_whitespace() {
+                        out.push_str(&line[from..i]);
                         if !prev_space {
                             out.push(' ');
                         }
                         prev_space = true;
+                        from = i + c.len_utf8();
                     } else {
-                        out.push(c);
                         prev_space = false;
                     }
                 }
+                out.push_str(&line[from..]);
             } else {
                 out.push_str(line);
             }

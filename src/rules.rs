@@ -7,10 +7,13 @@
 //! phrase like "Share this" removes the widget at the end of a page but never a
 //! sentence in the middle of the article).
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
+use regex_syntax::hir::{Hir, HirKind, Look};
 use serde::Deserialize;
 
 use crate::block::Block;
@@ -89,14 +92,21 @@ pub struct TextRuleSpec {
 /// Metadata fields a span rule may capture into.
 pub const CAPTURE_FIELDS: &[&str] = &["date", "author", "title"];
 
+#[derive(Clone)]
 enum Matcher {
-    Regex(Regex),
+    /// The regex, and for one with Unicode word boundaries the same regex without them
+    /// (see [`without_unicode_word_boundaries`]), tried first.
+    Regex(Regex, Option<Regex>),
     /// The automaton, and the most non-space characters any folded phrase has (a unit
     /// with more cannot match a phrase whole, so it is not folded at all).
     Phrases(AhoCorasick, usize),
+    /// For `match = "whole"`: the folded phrases as a set. A whole match is the folded
+    /// unit being one of them, a hash look-up instead of an automaton search.
+    WholePhrases(HashSet<String>, usize),
 }
 
-/// A compiled text rule.
+/// A compiled text rule. Cloning is cheap (the automata are shared).
+#[derive(Clone)]
 pub struct TextRule {
     pub name: Arc<str>,
     matcher: Matcher,
@@ -126,12 +136,8 @@ impl TextRule {
                     MatchMode::Start => format!(r"^\s*(?:{p})"),
                     MatchMode::Contains => p.clone(),
                 };
-                let re = RegexBuilder::new(&anchored)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| format!("bad regex: {e}"))?;
-                Matcher::Regex(re)
+                let re = build_regex(&anchored).map_err(|e| format!("bad regex: {e}"))?;
+                Matcher::Regex(re, without_unicode_word_boundaries(&anchored))
             }
             (None, false) => {
                 let phrases: Vec<String> = spec.phrases.iter().map(|p| fold_phrase(p)).collect();
@@ -148,7 +154,11 @@ impl TextRule {
                     .map(|p| non_space_chars(p))
                     .max()
                     .unwrap_or(0);
-                Matcher::Phrases(ac, longest)
+                if spec.match_mode == MatchMode::Whole {
+                    Matcher::WholePhrases(phrases.into_iter().collect(), longest)
+                } else {
+                    Matcher::Phrases(ac, longest)
+                }
             }
         };
         if let Some(f) = &spec.field {
@@ -180,52 +190,91 @@ impl TextRule {
 
     /// The byte range of the match in `text`, honouring the match mode and `max_chars`.
     pub fn find(&self, text: &str) -> Option<(usize, usize)> {
-        if let Some(max) = self.max_chars {
-            if text.len() > max * 4 || text.chars().count() > max {
-                return None;
-            }
+        self.find_in(&Probe::new(text))
+    }
+
+    /// [`TextRule::find`] on a probe, which keeps what phrase rules compute from the
+    /// text (char count, folded form) for the next rule tried on the same text.
+    pub fn find_in(&self, p: &Probe) -> Option<(usize, usize)> {
+        if !self.fits(p) {
+            return None;
         }
         match &self.matcher {
-            Matcher::Regex(re) => re.find(text).map(|m| (m.start(), m.end())),
-            Matcher::Phrases(ac, longest) => {
-                // Folding only drops spaces and trailing punctuation (lower-casing never
-                // shortens), so a unit with more other characters than the longest phrase
-                // cannot match whole: skip the folding for it.
-                if self.mode == MatchMode::Whole
-                    && non_space_chars(text.trim_end_matches(is_fold_trailing)) > *longest
-                {
+            Matcher::Regex(re, relaxed) => {
+                if !relaxed.as_ref().is_none_or(|r| r.is_match(p.text)) {
                     return None;
                 }
-                // Phrases compare case-folded (ASCII and the common Latin letters) text.
-                let folded = fold_phrase(text);
-                let ok = match self.mode {
-                    MatchMode::Whole => ac
-                        .find(&folded)
-                        .is_some_and(|m| m.start() == 0 && m.end() == folded.len()),
-                    // A phrase must start and end on word boundaries, so "share" does not
-                    // match "shareholders".
-                    MatchMode::Start => ac.find(&folded).is_some_and(|m| {
-                        m.start() == 0 && on_word_boundaries(&folded, m.start(), m.end())
-                    }),
-                    MatchMode::Contains => ac
-                        .find_iter(&folded)
-                        .any(|m| on_word_boundaries(&folded, m.start(), m.end())),
-                };
-                // Folding can change byte offsets, so a phrase match reports the whole unit.
-                ok.then_some((0, text.len()))
+                re.find(p.text).map(|m| (m.start(), m.end()))
             }
+            Matcher::Phrases(..) | Matcher::WholePhrases(..) => {
+                self.phrase_match(p).then_some((0, p.text.len()))
+            }
+        }
+    }
+
+    /// Whether the rule matches the probe's text: `find_in(p).is_some()`, without
+    /// working out where.
+    pub fn matches(&self, p: &Probe) -> bool {
+        if !self.fits(p) {
+            return false;
+        }
+        match &self.matcher {
+            Matcher::Regex(re, relaxed) => {
+                relaxed.as_ref().is_none_or(|r| r.is_match(p.text)) && re.is_match(p.text)
+            }
+            Matcher::Phrases(..) | Matcher::WholePhrases(..) => self.phrase_match(p),
+        }
+    }
+
+    /// `max_chars`: whether the text is short enough for the rule to look at it.
+    fn fits(&self, p: &Probe) -> bool {
+        match self.max_chars {
+            Some(max) => p.text.len() <= max * 4 && p.chars() <= max,
+            None => true,
+        }
+    }
+
+    fn phrase_match(&self, p: &Probe) -> bool {
+        if let Matcher::WholePhrases(set, longest) = &self.matcher {
+            // Both sides are folded, so no ASCII upper case is left to ignore.
+            return !p.more_non_space_chars(*longest) && set.contains(p.folded());
+        }
+        let Matcher::Phrases(ac, longest) = &self.matcher else {
+            return false;
+        };
+        // Folding only drops spaces and trailing punctuation (lower-casing never
+        // shortens), so a unit with more other characters than the longest phrase
+        // cannot match whole: skip the folding for it.
+        if self.mode == MatchMode::Whole && p.more_non_space_chars(*longest) {
+            return false;
+        }
+        // Phrases compare case-folded (ASCII and the common Latin letters) text.
+        // Folding can change byte offsets, so a phrase match reports the whole unit.
+        let folded = p.folded();
+        match self.mode {
+            MatchMode::Whole => ac
+                .find(folded)
+                .is_some_and(|m| m.start() == 0 && m.end() == folded.len()),
+            // A phrase must start and end on word boundaries, so "share" does not
+            // match "shareholders".
+            MatchMode::Start => ac
+                .find(folded)
+                .is_some_and(|m| m.start() == 0 && on_word_boundaries(folded, m.start(), m.end())),
+            MatchMode::Contains => ac
+                .find_iter(folded)
+                .any(|m| on_word_boundaries(folded, m.start(), m.end())),
         }
     }
 
     /// For span rules with a `field`: the captured value (first group, else the match).
     pub fn capture(&self, text: &str) -> Option<String> {
         match &self.matcher {
-            Matcher::Regex(re) => {
+            Matcher::Regex(re, _) => {
                 let c = re.captures(text)?;
                 let m = c.get(1).or_else(|| c.get(0))?;
                 Some(m.as_str().trim().to_string())
             }
-            Matcher::Phrases(..) => None,
+            Matcher::Phrases(..) | Matcher::WholePhrases(..) => None,
         }
     }
 
@@ -261,10 +310,22 @@ fn fold_phrase(s: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(w.chars().flat_map(char::to_lowercase));
+        push_lowercase_chars(&mut out, w);
     }
     let trimmed = out.trim_end_matches(is_fold_trailing);
     trimmed.to_string()
+}
+
+/// Append `w` lower-cased char by char (`char::to_lowercase`, so no final-sigma rule,
+/// unlike `str::to_lowercase`); ASCII words in one go.
+pub(crate) fn push_lowercase_chars(out: &mut String, w: &str) {
+    if w.is_ascii() {
+        let start = out.len();
+        out.push_str(w);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
 }
 
 /// Characters phrase folding drops from the end of a unit.
@@ -274,6 +335,113 @@ fn is_fold_trailing(c: char) -> bool {
 
 fn non_space_chars(s: &str) -> usize {
     s.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Non-space characters counted exactly up to here; beyond, only "more than this".
+const NON_SPACE_CAP: usize = 256;
+
+/// A unit of text about to be tried against several rules. What the rules compute from
+/// the text is computed once, on first use: per page, every line meets every rule.
+pub struct Probe<'a> {
+    pub text: &'a str,
+    chars: OnceCell<usize>,
+    /// Non-space characters before the trailing punctuation, capped at `NON_SPACE_CAP + 1`.
+    non_space: OnceCell<usize>,
+    folded: OnceCell<String>,
+}
+
+impl<'a> Probe<'a> {
+    pub fn new(text: &'a str) -> Probe<'a> {
+        Probe {
+            text,
+            chars: OnceCell::new(),
+            non_space: OnceCell::new(),
+            folded: OnceCell::new(),
+        }
+    }
+
+    /// Whether the text, without the trailing punctuation folding drops, has more than
+    /// `limit` non-space characters. Most units are far longer than any phrase, so the
+    /// count stops past `NON_SPACE_CAP`.
+    fn more_non_space_chars(&self, limit: usize) -> bool {
+        let trimmed = || self.text.trim_end_matches(is_fold_trailing);
+        if limit >= NON_SPACE_CAP {
+            return non_space_chars(trimmed()) > limit;
+        }
+        let n = *self.non_space.get_or_init(|| {
+            trimmed()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(NON_SPACE_CAP + 1)
+                .count()
+        });
+        n > limit
+    }
+
+    /// `text.chars().count()`.
+    pub fn chars(&self) -> usize {
+        *self.chars.get_or_init(|| self.text.chars().count())
+    }
+
+    /// The text as phrases are compared with it ([`fold_phrase`]).
+    fn folded(&self) -> &str {
+        self.folded.get_or_init(|| fold_phrase(self.text))
+    }
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+/// `pattern` with its Unicode word boundaries (`\b`, `\B`, `\<`, ...) dropped: a
+/// regex that matches wherever `pattern` does, and maybe elsewhere. `None` when
+/// `pattern` has none (or the relaxed one does not build).
+///
+/// Why: the regex crate's fast engine (the lazy DFA) gives up on a Unicode word
+/// boundary as soon as the text holds a non-ASCII character, and the fallback engines
+/// cost about ten times more. Nearly every line fails the relaxed regex (it still needs
+/// the rule's words), which the DFA answers; only the rest meet the exact regex.
+fn without_unicode_word_boundaries(pattern: &str) -> Option<Regex> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    if !hir.properties().look_set().contains_word_unicode() {
+        return None;
+    }
+    build_regex(&drop_unicode_word_looks(hir).to_string()).ok()
+}
+
+fn drop_unicode_word_looks(h: Hir) -> Hir {
+    match h.into_kind() {
+        HirKind::Look(
+            Look::WordUnicode
+            | Look::WordUnicodeNegate
+            | Look::WordStartUnicode
+            | Look::WordEndUnicode
+            | Look::WordStartHalfUnicode
+            | Look::WordEndHalfUnicode,
+        ) => Hir::empty(),
+        HirKind::Look(l) => Hir::look(l),
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(l) => Hir::literal(l.0),
+        HirKind::Class(c) => Hir::class(c),
+        HirKind::Repetition(mut r) => {
+            r.sub = Box::new(drop_unicode_word_looks(*r.sub));
+            Hir::repetition(r)
+        }
+        HirKind::Capture(mut c) => {
+            c.sub = Box::new(drop_unicode_word_looks(*c.sub));
+            Hir::capture(c)
+        }
+        HirKind::Concat(v) => Hir::concat(v.into_iter().map(drop_unicode_word_looks).collect()),
+        HirKind::Alternation(v) => {
+            Hir::alternation(v.into_iter().map(drop_unicode_word_looks).collect())
+        }
+    }
 }
 
 /// The compiled rule set, shared read-only by all workers.
@@ -355,9 +523,11 @@ impl TextRules {
 
         // Whole-unit rules that may fire anywhere.
         for b in blocks.iter_mut().filter(|b| b.is_kept()) {
-            if let Some(r) = active.iter().find(|r| {
-                r.unit != Unit::Span && r.scope == Scope::Anywhere && r.find(&b.text).is_some()
-            }) {
+            let probe = Probe::new(&b.text);
+            if let Some(r) = active
+                .iter()
+                .find(|r| r.unit != Unit::Span && r.scope == Scope::Anywhere && r.matches(&probe))
+            {
                 b.removed_by = Some(r.name.clone());
             }
         }
@@ -397,7 +567,8 @@ fn edge_step(b: &mut Block, rules: &[&&TextRule]) -> bool {
     if b.text.trim().is_empty() {
         return true;
     }
-    match rules.iter().find(|r| r.find(&b.text).is_some()) {
+    let probe = Probe::new(&b.text);
+    match rules.iter().find(|r| r.matches(&probe)) {
         Some(r) => {
             b.removed_by = Some(r.name.clone());
             true
@@ -435,9 +606,10 @@ fn split_matching_lines(blocks: &mut Vec<Block>, rules: &[&TextRule]) {
         let splittable =
             b.is_kept() && b.text.contains('\n') && b.kind != crate::block::BlockKind::Code;
         if splittable
-            && b.text
-                .lines()
-                .any(|l| line_rules.iter().any(|r| r.find(l).is_some()))
+            && b.text.lines().any(|l| {
+                let probe = Probe::new(l);
+                line_rules.iter().any(|r| r.matches(&probe))
+            })
         {
             for l in b.text.lines().filter(|l| !l.trim().is_empty()) {
                 out.push(Block::new(l.trim(), b.kind));
@@ -587,6 +759,19 @@ field='date'",
         assert_eq!(caps.len(), 1);
         assert_eq!(caps[0].value, "2024-01-04");
         assert_eq!(blocks[2].text, "date 2024-02-02 Later.");
+    }
+
+    #[test]
+    fn unicode_word_boundaries_hold_on_non_ascii_text() {
+        // The relaxed pre-check drops `\b`; the exact regex must still decide.
+        let r = rule("name='x'\npattern='(?i)\\bcookies\\b'\nmatch='contains'\nunit='line'");
+        assert!(r.find("Café — we use cookies here").is_some());
+        assert!(r.find("Café — bake the cookiesheet").is_none());
+        assert!(r.find("Café — bake the écookies").is_none());
+        assert!(r.find("Café — no biscuits").is_none());
+        let p = Probe::new("Ünser Café nutzt cookies.");
+        assert!(r.matches(&p));
+        assert_eq!(r.find_in(&p), Some((19, 26)));
     }
 
     #[test]

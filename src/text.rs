@@ -30,13 +30,16 @@
 //! `lib.rs`), where their scopes trim the edges of the kept text.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use fxhash::FxHasher;
 use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::block::{Block, BlockKind};
 use crate::record::Metadata;
-use crate::rules::{is_cjk, TextRule, TextRuleSpec, Unit};
+use crate::rules::{is_cjk, push_lowercase_chars, Probe, TextRule, TextRuleSpec, Unit};
 
 /// The rule name on a title line moved to `title`.
 pub const TITLE_RULE: &str = "text-title";
@@ -190,6 +193,10 @@ const CJK_STOP_CHARS: &[(&str, &str)] = &[
     ),
 ];
 
+/// A map for short keys looked up per word and per line (never iterated, so its order
+/// cannot reach the output); SipHash cost 6% of the text path.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// Compiled `[text]` settings.
 pub struct Compiled {
     cfg: TextConfig,
@@ -202,7 +209,7 @@ pub struct Compiled {
     /// Rules that capture metadata (e.g. the date header): such a line is never a title.
     capture: Vec<TextRule>,
     /// Stop word -> bit set of the `STOP_WORDS` languages that list it.
-    stop: HashMap<String, u16>,
+    stop: FastMap<String, u16>,
     /// Per `CJK_STOP_CHARS` language, its characters.
     cjk_stop: Vec<Vec<char>>,
 }
@@ -210,10 +217,6 @@ pub struct Compiled {
 impl Compiled {
     /// Compile; `enabled` says whether a built-in rule name is switched on.
     pub fn new(cfg: &TextConfig, enabled: &dyn Fn(&str) -> bool) -> Result<Compiled, String> {
-        let problems = cfg.validate();
-        if !problems.is_empty() {
-            return Err(problems.join("; "));
-        }
         // Bad rules are reported by the config checker with their line; here they are
         // just left out.
         let compiled: Vec<TextRule> = cfg
@@ -221,11 +224,29 @@ impl Compiled {
             .iter()
             .filter(|s| enabled(&s.name))
             .filter_map(|s| TextRule::compile(s).ok())
+            .collect();
+        Compiled::with_rules(cfg, enabled, &compiled)
+    }
+
+    /// [`Compiled::new`] with `cfg.rules` already compiled (the enabled ones, in
+    /// order), so start-up does not build every regex twice.
+    pub fn with_rules(
+        cfg: &TextConfig,
+        enabled: &dyn Fn(&str) -> bool,
+        rules: &[TextRule],
+    ) -> Result<Compiled, String> {
+        let problems = cfg.validate();
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
+        }
+        let compiled: Vec<TextRule> = rules
+            .iter()
             .filter(|r| r.applies_to("text"))
+            .cloned()
             .collect();
         let (capture, chrome): (Vec<TextRule>, Vec<TextRule>) =
             compiled.into_iter().partition(|r| r.field.is_some());
-        let mut stop: HashMap<String, u16> = HashMap::new();
+        let mut stop: FastMap<String, u16> = FastMap::default();
         for (i, (_, words)) in STOP_WORDS.iter().enumerate() {
             for w in words.split_whitespace() {
                 *stop.entry(w.to_string()).or_default() |= 1 << i;
@@ -252,13 +273,14 @@ impl Compiled {
     /// The chrome rule that matches this unit, if any. `unit` is the rule unit the text
     /// is (a paragraph or a line); span rules count when they cover most of the line.
     fn chrome_rule(&self, text: &str, unit: Unit) -> Option<&Arc<str>> {
+        let probe = Probe::new(text);
         self.chrome.iter().find_map(|r| {
             let hit = match (r.unit, unit) {
-                (Unit::Span, Unit::Line) => r.find(text).is_some_and(|(s, e)| {
+                (Unit::Span, Unit::Line) => r.find_in(&probe).is_some_and(|(s, e)| {
                     let covered = text[s..e].chars().count() as f64;
-                    covered >= self.cfg.rule_cover_share * text.chars().count().max(1) as f64
+                    covered >= self.cfg.rule_cover_share * probe.chars().max(1) as f64
                 }),
-                (ru, u) if ru == u => r.find(text).is_some(),
+                (ru, u) if ru == u => r.matches(&probe),
                 _ => false,
             };
             hit.then_some(&r.name)
@@ -570,7 +592,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let mut page_hits = vec![0usize; n_lang];
     let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
         (0usize, 0usize, 0usize, 0usize);
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut seen: FastMap<String, u32> = FastMap::default();
     let mut keys = Vec::new();
     for (pi, para) in paras.iter().enumerate() {
         let para_rule = if para.len() > 1 {
@@ -588,7 +610,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             {
                 words += 1;
                 lower.clear();
-                lower.extend(w.chars().flat_map(char::to_lowercase));
+                push_lowercase_chars(&mut lower, w);
                 if let Some(&mask) = c.stop.get(lower.as_str()) {
                     for (i, slot) in h.iter_mut().enumerate() {
                         if mask & (1 << i) != 0 {
@@ -624,11 +646,11 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             for (p, x) in page_hits.iter_mut().zip(&h) {
                 *p += usize::from(*x);
             }
-            let key: String = text
-                .split_whitespace()
-                .flat_map(|w| w.chars().chain([' ']))
-                .flat_map(char::to_lowercase)
-                .collect();
+            let mut key = String::with_capacity(text.len() + 1);
+            for w in text.split_whitespace() {
+                push_lowercase_chars(&mut key, w);
+                key.push(' ');
+            }
             *seen.entry(key.clone()).or_default() += 1;
             keys.push(key);
             let rule = para_rule
