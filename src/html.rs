@@ -82,6 +82,21 @@ pub struct HtmlConfig {
     pub edge_sentence_chars: usize,
     /// ...as long as the trimmed text is at most this share of the kept text.
     pub edge_max_share: f32,
+    /// Listing pages (news lists, search results, product grids): a container whose
+    /// children repeat one shape (same tag and class), at least `listing_min_items` of
+    /// them with text...
+    pub listing_min_items: usize,
+    /// ...averaging at least this many chars each (menus have shorter items)...
+    pub listing_item_min_chars: usize,
+    /// ...and holding at least this share of the page's kept text, replaces the chosen
+    /// content when its items hold more text than that content does.
+    pub listing_share: f32,
+    /// Text counts for `listing_share` (and against the chosen content) only in blocks
+    /// at least this long, linked or not: menus are made of short links.
+    pub listing_block_chars: usize,
+    /// The listing replaces the chosen content only when its items hold more than this
+    /// many times the content's text in long blocks.
+    pub listing_over: f32,
     /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
 }
@@ -107,6 +122,11 @@ impl Default for HtmlConfig {
             edge_good_chars: 100,
             edge_sentence_chars: 25,
             edge_max_share: 0.2,
+            listing_min_items: 4,
+            listing_item_min_chars: 40,
+            listing_share: 0.4,
+            listing_block_chars: 60,
+            listing_over: 5.0,
             rules: Vec::new(),
         }
     }
@@ -124,6 +144,7 @@ impl HtmlConfig {
             ("html.climb_share", self.climb_share),
             ("html.climb_max_link_density", self.climb_max_link_density),
             ("html.edge_max_share", self.edge_max_share),
+            ("html.listing_share", self.listing_share),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 out.push(format!("{name} = {v} is out of range 0..1"));
@@ -1398,6 +1419,8 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     }
 
     let mut ranges: Vec<(usize, usize)> = Vec::new();
+    // The blocks of a listing chosen as the content, if one was.
+    let mut listing: Option<(usize, usize)> = None;
     if let Some(top) = best {
         // Join siblings whose score is close to the best, or that read like paragraphs.
         let threshold = (best_score * c.cfg.sibling_share).max(10.0);
@@ -1437,6 +1460,32 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         if (got as f32) < good_total as f32 * c.cfg.fallback_share {
             ranges = vec![(0, a.blocks.len())];
         }
+        // A page made of repeated items (teasers are mostly links, so they score
+        // little as prose, and readability picks one item or a box beside the list):
+        // take the list when its items hold clearly more text in long blocks (linked
+        // or not: menus are made of short ones) than the choice. Only clearly: on an
+        // article, a grid of related teasers can outweigh a short story.
+        let long_block = c.cfg.listing_block_chars as u32;
+        let mut prefix_good = Vec::with_capacity(a.blocks.len() + 1);
+        let mut g = 0u64;
+        prefix_good.push(0);
+        for b in &a.blocks {
+            if b.removed.is_none() && b.chars >= long_block {
+                g += u64::from(b.chars);
+            }
+            prefix_good.push(g);
+        }
+        let chosen: u64 = ranges
+            .iter()
+            .map(|&(s, e)| prefix_good[e] - prefix_good[s])
+            .sum();
+        if let Some((l, items)) = find_listing(a, c, &prefix_chars, &prefix_good) {
+            if items as f32 > chosen as f32 * c.cfg.listing_over {
+                let el = &a.els[l];
+                ranges = vec![(el.start as usize, el.end as usize)];
+                listing = Some((el.start as usize, el.end as usize));
+            }
+        }
     } else {
         ranges.push((0, a.blocks.len()));
     }
@@ -1452,6 +1501,7 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     let max_ld = c.cfg.max_link_density;
     let long = c.cfg.link_density_min_chars as u32;
     let item_long = c.cfg.link_density_item_min_chars as u32;
+    let listing_long = c.cfg.listing_block_chars as u32;
     let mut seen_text = false;
     for (bi, b) in a.blocks.iter_mut().enumerate() {
         if b.removed.is_some() {
@@ -1464,11 +1514,13 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         let ld = b.link_chars as f32 / b.chars.max(1) as f32;
         // Linked headings inside the content are section or item titles, and long
         // linked list items are entries of the list the page is about.
+        // In a listing, linked teasers are the entries themselves.
         let exempt = match b.kind {
             BlockKind::Heading(_) => c.cfg.link_density_keep_headings,
             BlockKind::ListItem => b.chars >= item_long,
             _ => false,
-        };
+        } || (b.chars >= listing_long
+            && listing.is_some_and(|(s, e)| (s..e).contains(&bi)));
         if ld > max_ld && b.chars < long && !exempt {
             if let Some(r) = &c.names.link_density {
                 b.removed = Some(r.clone());
@@ -1488,6 +1540,54 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     }
     remove_duplicates(a, c);
     trim_tail(a, c);
+}
+
+/// The container of the largest group of same-shaped siblings (tag and class), if it
+/// looks like a listing: enough items with text, long enough on average, holding
+/// enough of the page's text in long blocks (`prefix_good`). Returns the container and
+/// the items' text in long blocks.
+fn find_listing(
+    a: &Arena,
+    c: &Compiled,
+    prefix_chars: &[u64],
+    prefix_good: &[u64],
+) -> Option<(usize, u64)> {
+    use std::collections::HashMap;
+    let total = prefix_good[a.blocks.len()];
+    if total == 0 {
+        return None;
+    }
+    // Siblings of one shape: (parent, tag, class) -> (items, their kept text, their
+    // text in long blocks).
+    type Shape<'a> = (u32, u8, Option<&'a str>);
+    let mut groups: HashMap<Shape, (u32, u64, u64)> = HashMap::new();
+    for el in &a.els {
+        if el.parent == u32::MAX || el.end <= el.start {
+            continue;
+        }
+        let chars = prefix_chars[el.end as usize] - prefix_chars[el.start as usize];
+        // An entry has a title and something more (a teaser, a price, a post); one
+        // block alone is a paragraph or a list item of an article.
+        if chars == 0 || el.end - el.start < 2 {
+            continue;
+        }
+        let g = groups
+            .entry((el.parent, el.tag as u8, el.class_id.as_deref()))
+            .or_insert((0, 0, 0));
+        g.0 += 1;
+        g.1 += chars;
+        g.2 += prefix_good[el.end as usize] - prefix_good[el.start as usize];
+    }
+    let min_items = c.cfg.listing_min_items as u32;
+    let min_avg = c.cfg.listing_item_min_chars as u64;
+    let want = total as f32 * c.cfg.listing_share;
+    groups
+        .into_iter()
+        .filter(|(_, (n, chars, good))| {
+            *n >= min_items && *chars >= min_avg * u64::from(*n) && *good as f32 >= want
+        })
+        .max_by_key(|&((p, _, _), (_, _, good))| (good, p))
+        .map(|((p, _, _), (_, _, good))| (p as usize, good))
 }
 
 /// jusText's context idea, at the end of the content only: after the last block that
@@ -1826,5 +1926,44 @@ mod tests {
         let k = kept(&html);
         assert_eq!(k.iter().filter(|t| t.contains("Post ")).count(), 3, "{k:?}");
         assert!(!k.iter().any(|t| t.contains("Joined")), "{k:?}");
+    }
+
+    #[test]
+    fn a_listing_of_linked_teasers_is_kept_over_a_box_beside_it() {
+        // A news list: every card is one link (title and teaser), so the only
+        // unlinked prose on the page is the author box of the first card.
+        let mut html = String::from("<body><div class=list>");
+        for n in 0..6 {
+            html += &format!(
+                "<div class=card><a href=/s/{n}><h2>Story number {n} of the day</h2>\
+                 <p>The council voted on Tuesday to extend the tram line to the harbour, a plan worth {n} million.</p></a>"
+            );
+            if n == 0 {
+                html += "<div class=writer><p>Deputy editor of the city desk, covering transport and housing.</p></div>";
+            }
+            html += "</div>";
+        }
+        html += "</div></body>";
+        let k = kept(&html);
+        let teasers = k.iter().filter(|t| t.contains("tram line")).count();
+        assert_eq!(teasers, 6, "{k:?}");
+    }
+
+    #[test]
+    fn an_article_beats_a_grid_of_related_teasers() {
+        // Related teasers (linked, same shape) must not replace a real article body.
+        let mut html = format!(
+            "<body><article><p>{PARA} One.</p><p>{PARA} Two.</p></article><div class=more>"
+        );
+        for n in 0..4 {
+            html += &format!(
+                "<div class=card><a href=/r/{n}><h3>Other story {n}</h3>\
+                 <p>A teaser long enough to count as a block of its own, about story {n}.</p></a></div>"
+            );
+        }
+        html += "</div></body>";
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.ends_with("One.")), "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("teaser long")), "{k:?}");
     }
 }
