@@ -318,7 +318,11 @@ fn item_type<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
 
 fn scan(doc: &Html) -> Scan<'_> {
     let mut s = Scan::default();
-    for node in doc.tree.root().descendants() {
+    for (n, node) in doc.tree.root().descendants().enumerate() {
+        // The page's time budget: an expired page becomes a `timeout` reject anyway.
+        if n % 4096 == 4095 && crate::budget::expired() {
+            break;
+        }
         match node.value() {
             Node::Text(t) => {
                 if s.texts.len() >= MAX_TEXTS {

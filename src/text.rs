@@ -595,6 +595,10 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let mut seen: FastMap<String, u32> = FastMap::default();
     let mut keys = Vec::new();
     for (pi, para) in paras.iter().enumerate() {
+        // The page's time budget: an expired page becomes a `timeout` reject anyway.
+        if pi % 64 == 63 && crate::budget::expired() {
+            break;
+        }
         let para_rule = if para.len() > 1 {
             c.chrome_rule(&para.join("\n"), Unit::Paragraph).cloned()
         } else {

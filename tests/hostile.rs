@@ -251,13 +251,68 @@ fn a_file_without_read_permission_is_an_error_record() {
     fs::write(&p, GOOD).unwrap();
     fs::set_permissions(&p, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::read(&p).is_ok() {
-        // Running as root: permissions do not stop reads (the symlink cases above still
-        // cover unreadable files).
-        eprintln!("skipped: root reads files without permission");
+        // Running as root (as CI does): permissions do not stop root's reads, so run
+        // the binary as `nobody` instead.
+        as_nobody_locked_file_is_an_error(d.path());
         return;
     }
     let (recs, _) = run(d.path(), &[]);
     assert_eq!(recs["locked.html"]["status"], "error");
+}
+
+/// The permission test for root: the same run as an unprivileged user (uid 65534),
+/// over a folder it may list but whose `locked.html` it may not read.
+#[cfg(unix)]
+fn as_nobody_locked_file_is_an_error(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let open = |p: &Path| fs::set_permissions(p, fs::Permissions::from_mode(0o777)).unwrap();
+    fs::write(dir.join("zz-good.html"), GOOD).unwrap();
+    fs::set_permissions(dir.join("zz-good.html"), fs::Permissions::from_mode(0o644)).unwrap();
+    open(dir);
+    let out_dir = tempfile::tempdir().unwrap();
+    open(out_dir.path());
+    let out = out_dir.path().join("out.jsonl");
+    let res = std::process::Command::new(env!("CARGO_BIN_EXE_boilerstrip"))
+        .arg("run")
+        .arg(dir)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .uid(65534)
+        .gid(65534)
+        .output();
+    let res = match res {
+        Ok(r) => r,
+        // The binary's folder is closed to other users on this machine.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("skipped: the test binary cannot be run as uid 65534 here");
+            return;
+        }
+        Err(e) => panic!("spawn as uid 65534: {e}"),
+    };
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(0), "{stderr}");
+    let rejects = fs::read_to_string(out_dir.path().join("out.rejects.jsonl")).unwrap();
+    let locked: Value = rejects
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["source"] == "locked.html")
+        .expect("locked.html has a reject");
+    assert_eq!(locked["status"], "error");
+    assert!(
+        locked["error"]
+            .as_str()
+            .unwrap_or("")
+            .to_lowercase()
+            .contains("permission"),
+        "{locked}"
+    );
+    let good = fs::read_to_string(&out).unwrap();
+    assert!(
+        good.contains("\"source\":\"zz-good.html\""),
+        "the batch carried on: {good}"
+    );
 }
 
 #[test]
