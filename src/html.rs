@@ -711,7 +711,16 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
         if name_len == 0 || !b[start].is_ascii_alphabetic() {
             continue;
         }
-        let name = b[start..start + name_len].to_ascii_lowercase();
+        // Lower-cased on the stack: this runs for every tag of every page. Names longer
+        // than the buffer are in neither tag list, so they are left as they are.
+        let mut buf = [0u8; 16];
+        let name: &[u8] = if name_len <= buf.len() {
+            buf[..name_len].copy_from_slice(&b[start..start + name_len]);
+            buf[..name_len].make_ascii_lowercase();
+            &buf[..name_len]
+        } else {
+            &b[start..start + name_len]
+        };
         // The rest of the tag: count attributes, find its end outside quotes.
         let (mut j, mut attrs, mut quote, mut gap) = (start + name_len, 0u64, 0u8, false);
         // As in the tokenizer, a quote opens a value only right after `=`.
@@ -735,7 +744,7 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
                     if attrs > limits.max_attributes {
                         return Err(format!(
                             "a <{}> tag has more than limits.max_attributes ({}) attributes",
-                            String::from_utf8_lossy(&name),
+                            String::from_utf8_lossy(name),
                             limits.max_attributes
                         ));
                     }
@@ -749,7 +758,7 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
         let self_closing = j > 0 && b.get(j - 1) == Some(&b'/');
         i = j.min(b.len());
         if closing {
-            depth = depth.saturating_sub(u64::from(!NOT_NESTING.contains(&name.as_slice())));
+            depth = depth.saturating_sub(u64::from(!NOT_NESTING.contains(&name)));
             continue;
         }
         nodes += 1;
@@ -759,13 +768,13 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
                 limits.max_nodes
             ));
         }
-        if RAW_TEXT.contains(&name.as_slice()) {
+        if RAW_TEXT.contains(&name) {
             let mut end = b"</".to_vec();
-            end.extend_from_slice(&name);
+            end.extend_from_slice(name);
             i = find_ascii_ci(b, i, &end).unwrap_or(b.len());
             continue;
         }
-        if !self_closing && !NOT_NESTING.contains(&name.as_slice()) {
+        if !self_closing && !NOT_NESTING.contains(&name) {
             depth += 1;
             max_depth = max_depth.max(depth);
             if max_depth > limits.max_depth {
