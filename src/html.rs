@@ -817,6 +817,24 @@ pub fn extract_with(
     rules: &crate::config::Rules,
     site: Option<&crate::config::Site>,
 ) -> Vec<Block> {
+    select(clean(doc, rules, site))
+}
+
+/// A page after the DOM pass (walk and drop rules), before content selection.
+///
+/// [`extract`] runs both stages; they are separate so benchmarks can time each one.
+pub struct Cleaned<'r> {
+    arena: Arena,
+    c: &'r Compiled,
+}
+
+/// The DOM pass alone: walk `doc` once and apply the tag, hidden and `[[html.rules]]`
+/// drops, with a `[[sites]]` table's rules in place of the top-level ones if given.
+pub fn clean<'r>(
+    doc: &Html,
+    rules: &'r crate::config::Rules,
+    site: Option<&'r crate::config::Site>,
+) -> Cleaned<'r> {
     let (c, html_rules) = match site {
         Some(s) => (&s.html, &s.html_rules[..]),
         None => (&rules.html, &rules.html_rules[..]),
@@ -825,6 +843,13 @@ pub fn extract_with(
     let links = out.keep_links && out.format == crate::config::Format::Markdown;
     let mut arena = walk(doc, c, html_rules, links);
     decide_drops(&mut arena, c);
+    Cleaned { arena, c }
+}
+
+/// Content selection on a cleaned page: score, choose the main content, trim, and
+/// emit every non-empty block marked kept or removed.
+pub fn select(cleaned: Cleaned) -> Vec<Block> {
+    let Cleaned { mut arena, c } = cleaned;
     select_content(&mut arena, c);
     arena
         .blocks
