@@ -1,7 +1,6 @@
 //! The `boilerstrip` command line. It only wires the library's stages together;
 //! see `boilerstrip --help` and the README for the commands and exit codes.
 
-use std::collections::HashSet;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -251,42 +250,9 @@ fn interrupt_flag() -> Result<Arc<AtomicBool>, Fatal> {
     Ok(flag)
 }
 
-/// What `--resume` keeps from earlier runs: the lines of OUT and of the rejects file
-/// (then of their stale temporary files), each `source` once.
-#[derive(Default)]
-struct Resumed {
-    sources: HashSet<String>,
-    out: Vec<Vec<u8>>,
-    rejects: Vec<Vec<u8>>,
-    /// Temporary files read, removed once the new files are in place.
-    stale: Vec<PathBuf>,
-}
-
-impl Resumed {
-    fn load(out: &Path, rejects: Option<&Path>) -> Result<Resumed, Fatal> {
-        let mut r = Resumed::default();
-        for (path, is_out) in [(Some(out), true), (rejects, false)] {
-            let Some(path) = path else { continue };
-            let stale = sink::stale_temps(path);
-            for f in std::iter::once(path.to_path_buf()).chain(stale.iter().cloned()) {
-                let lines = sink::read_complete_lines(&f)
-                    .map_err(|e| Fatal::Message(format!("{}: {e}", f.display())))?;
-                for line in lines {
-                    // A line that is not a record (damage in a killed run's file) is dropped.
-                    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else {
-                        continue;
-                    };
-                    let Some(src) = v.get("source").and_then(|s| s.as_str()) else {
-                        continue;
-                    };
-                    if r.sources.insert(src.to_string()) {
-                        if is_out { &mut r.out } else { &mut r.rejects }.push(line);
-                    }
-                }
-            }
-            r.stale.extend(stale);
-        }
-        Ok(r)
+impl From<sink::OutputError> for Fatal {
+    fn from(e: sink::OutputError) -> Fatal {
+        Fatal::io(&e.what, e.error)
     }
 }
 
@@ -316,72 +282,20 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     for e in &walk.errors {
         eprintln!("boilerstrip: {}: {}", e.path.display(), e.error);
     }
-    let mut output = args.output.clone();
-    let mut rejects_path = args.rejects.clone();
     if let Some(sh) = shard {
         let by = match args.shard_by {
             ShardByArg::Page => ShardBy::Page,
             ShardByArg::Folder => ShardBy::Folder,
         };
         walk.items.retain(|it| sh.holds(it, by));
-        if let Some(dir) = &args.output {
-            std::fs::create_dir_all(dir).map_err(|e| Fatal::io(&dir.display().to_string(), e))?;
-            let part = dir.join(sh.part_name());
-            if part.exists() {
-                if !args.quiet {
-                    eprintln!(
-                        "shard {}/{} already done: {} exists",
-                        sh.index,
-                        sh.count,
-                        part.display()
-                    );
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            rejects_path = rejects_path.or_else(|| Some(sink::default_rejects_path(&part)));
-            output = Some(part);
-        }
     }
-    // No rejects file next to a device (`-o /dev/full`): it would land in /dev.
-    let rejects_path = rejects_path.or_else(|| {
-        output
-            .as_deref()
-            .filter(|p| sink::is_regular_or_missing(p))
-            .map(sink::default_rejects_path)
-    });
-    let resumed = match (&output, args.resume) {
-        (Some(o), true) => Resumed::load(o, rejects_path.as_deref())?,
-        _ => Resumed::default(),
+    let Some((output, rejects_path)) = output_paths(&args, shard)? else {
+        return Ok(ExitCode::SUCCESS);
     };
     let stop = interrupt_flag()?;
-    let mut out = match &output {
-        Some(p) => JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?,
-        None => JsonlWriter::stdout(),
-    };
-    let mut rejects = match &rejects_path {
-        Some(p) => {
-            Some(JsonlWriter::create(p).map_err(|e| Fatal::io(&p.display().to_string(), e))?)
-        }
-        None => None,
-    };
-    let out_name = output
-        .as_ref()
-        .map_or("<stdout>".to_string(), |p| p.display().to_string());
-    let rejects_name = rejects_path
-        .as_ref()
-        .map_or("rejects file".to_string(), |p| p.display().to_string());
-    for line in &resumed.out {
-        out.write_line(line).map_err(|e| Fatal::io(&out_name, e))?;
-    }
-    if let Some(r) = &mut rejects {
-        for line in &resumed.rejects {
-            r.write_line(line)
-                .map_err(|e| Fatal::io(&rejects_name, e))?;
-        }
-    }
+    let mut outputs = sink::Outputs::open(output.as_deref(), rejects_path.as_deref(), args.resume)?;
     let before = walk.items.len();
-    walk.items
-        .retain(|it| !resumed.sources.contains(it.source.as_str()));
+    walk.items.retain(|it| !outputs.is_done(&it.source));
     // WARC records are found only by reading their file: those done are dropped below.
     let mut already_done = before - walk.items.len();
     // WARC files expand into many records: the bar counts inputs only for loose pages.
@@ -396,21 +310,16 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
         jobs,
         !args.no_learn,
         &stop,
-        |rec: &Record| {
+        |rec: &Record| -> Result<(), Fatal> {
             if let Some(b) = &bar {
                 b.inc(1);
             }
-            if resumed.sources.contains(rec.source.as_str()) {
+            if outputs.is_done(&rec.source) {
                 already_done += 1;
                 return Ok(());
             }
             let gated = rec.gate_confidence(args.min_confidence);
-            let rec = gated.as_ref().unwrap_or(rec);
-            match (&mut rejects, rec.is_ok()) {
-                (_, true) => out.write(rec).map_err(|e| Fatal::io(&out_name, e)),
-                (Some(r), false) => r.write(rec).map_err(|e| Fatal::io(&rejects_name, e)),
-                (None, false) => Ok(()),
-            }
+            Ok(outputs.write(gated.as_ref().unwrap_or(rec))?)
         },
     )?;
     summary.resumed = already_done;
@@ -421,25 +330,13 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     // lines under the temporary names, where --resume finds them.
     let interrupted = summary.interrupted || stop.load(Ordering::Relaxed);
     if interrupted && shard.is_some() && args.output.is_some() {
-        if let Some(r) = rejects {
-            r.keep_temporary()
-                .map_err(|e| Fatal::io(&rejects_name, e))?;
-        }
-        out.keep_temporary().map_err(|e| Fatal::io(&out_name, e))?;
+        outputs.keep_temporary()?;
         if !args.quiet {
             eprintln!("{}; shard left unfinished", summary.line());
         }
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
-    // Rejects first: a finished OUT (a shard's part file) means the shard is complete.
-    if let Some(r) = rejects {
-        r.finish().map_err(|e| Fatal::io(&rejects_name, e))?;
-    }
-    out.finish().map_err(|e| Fatal::io(&out_name, e))?;
-    // Their lines are in the new files now.
-    for f in &resumed.stale {
-        let _ = std::fs::remove_file(f);
-    }
+    outputs.finish()?;
     if !args.quiet {
         let mut line = summary.line();
         match &rejects_path {
@@ -460,6 +357,41 @@ fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// OUT (`None`: stdout) and the rejects file (`None`: not written).
+type OutputPaths = (Option<PathBuf>, Option<PathBuf>);
+
+/// Where a run writes: OUT (`None`: stdout) and the rejects file. A shard with `-o DIR`
+/// writes its part file in DIR; `None` when that part is already done.
+fn output_paths(args: &RunArgs, shard: Option<Shard>) -> Result<Option<OutputPaths>, Fatal> {
+    let mut output = args.output.clone();
+    let mut rejects = args.rejects.clone();
+    if let (Some(sh), Some(dir)) = (shard, &args.output) {
+        std::fs::create_dir_all(dir).map_err(|e| Fatal::io(&dir.display().to_string(), e))?;
+        let part = dir.join(sh.part_name());
+        if part.exists() {
+            if !args.quiet {
+                eprintln!(
+                    "shard {}/{} already done: {} exists",
+                    sh.index,
+                    sh.count,
+                    part.display()
+                );
+            }
+            return Ok(None);
+        }
+        rejects = rejects.or_else(|| Some(sink::default_rejects_path(&part)));
+        output = Some(part);
+    }
+    // No rejects file next to a device (`-o /dev/full`): it would land in /dev.
+    let rejects = rejects.or_else(|| {
+        output
+            .as_deref()
+            .filter(|p| sink::is_regular_or_missing(p))
+            .map(sink::default_rejects_path)
+    });
+    Ok(Some((output, rejects)))
 }
 
 /// The streaming mode: every record (rejects too) as one flushed line on OUT, inputs

@@ -268,6 +268,164 @@ impl Drop for JsonlWriter {
     }
 }
 
+/// An I/O problem with one of a run's output files, naming it.
+#[derive(Debug)]
+pub struct OutputError {
+    /// The file (or `<stdout>`).
+    pub what: String,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.what, self.error)
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+/// What `--resume` keeps from earlier runs: the lines of OUT and of the rejects file
+/// (then of their stale temporary files), each `source` once.
+#[derive(Debug, Default)]
+pub struct Resumed {
+    /// Every `source` already written.
+    pub sources: std::collections::HashSet<String>,
+    out: Vec<Vec<u8>>,
+    rejects: Vec<Vec<u8>>,
+    /// Temporary files read, removed once the new files are in place.
+    stale: Vec<PathBuf>,
+}
+
+impl Resumed {
+    /// Read the complete lines of `out` and `rejects` and of their temporary files
+    /// left by a hard kill. A line that is not a record (a killed run's damage) is
+    /// dropped.
+    pub fn load(out: &Path, rejects: Option<&Path>) -> Result<Resumed, OutputError> {
+        let mut r = Resumed::default();
+        for (path, is_out) in [(Some(out), true), (rejects, false)] {
+            let Some(path) = path else { continue };
+            let stale = stale_temps(path);
+            for f in std::iter::once(path.to_path_buf()).chain(stale.iter().cloned()) {
+                let lines = read_complete_lines(&f).map_err(|error| OutputError {
+                    what: f.display().to_string(),
+                    error,
+                })?;
+                for line in lines {
+                    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else {
+                        continue;
+                    };
+                    let Some(src) = v.get("source").and_then(|s| s.as_str()) else {
+                        continue;
+                    };
+                    if r.sources.insert(src.to_string()) {
+                        if is_out { &mut r.out } else { &mut r.rejects }.push(line);
+                    }
+                }
+            }
+            r.stale.extend(stale);
+        }
+        Ok(r)
+    }
+}
+
+/// A batch run's outputs: `ok` records to OUT (a file or stdout), the others to the
+/// rejects file when there is one. Both are written under temporary names until
+/// [`Outputs::finish`].
+pub struct Outputs {
+    out: (JsonlWriter, String),
+    rejects: Option<(JsonlWriter, String)>,
+    resumed: Resumed,
+}
+
+impl Outputs {
+    /// Open OUT (`None`: stdout) and the rejects file (`None`: rejects are not
+    /// written). With `resume`, the records of earlier runs are read first and copied
+    /// into the new files, and [`Outputs::is_done`] tells which pages to skip.
+    pub fn open(
+        out: Option<&Path>,
+        rejects: Option<&Path>,
+        resume: bool,
+    ) -> Result<Outputs, OutputError> {
+        let resumed = match (out, resume) {
+            (Some(o), true) => Resumed::load(o, rejects)?,
+            _ => Resumed::default(),
+        };
+        let open = |p: &Path| {
+            JsonlWriter::create(p)
+                .map(|w| (w, p.display().to_string()))
+                .map_err(|error| OutputError {
+                    what: p.display().to_string(),
+                    error,
+                })
+        };
+        let mut out = match out {
+            Some(p) => open(p)?,
+            None => (JsonlWriter::stdout(), "<stdout>".to_string()),
+        };
+        let mut rejects = rejects.map(open).transpose()?;
+        for line in &resumed.out {
+            out.0.write_line(line).map_err(|e| failed(&out.1, e))?;
+        }
+        if let Some((w, name)) = &mut rejects {
+            for line in &resumed.rejects {
+                w.write_line(line).map_err(|e| failed(name, e))?;
+            }
+        }
+        Ok(Outputs {
+            out,
+            rejects,
+            resumed,
+        })
+    }
+
+    /// Whether an earlier run already wrote the record of `source` (`--resume`).
+    pub fn is_done(&self, source: &str) -> bool {
+        self.resumed.sources.contains(source)
+    }
+
+    /// Write one record where its status sends it (a reject without a rejects file is
+    /// only counted by the caller).
+    pub fn write(&mut self, rec: &Record) -> Result<(), OutputError> {
+        match (&mut self.rejects, rec.is_ok()) {
+            (_, true) => self.out.0.write(rec).map_err(|e| failed(&self.out.1, e)),
+            (Some((w, name)), false) => w.write(rec).map_err(|e| failed(name, e)),
+            (None, false) => Ok(()),
+        }
+    }
+
+    /// Close both files under their final names, rejects first (a finished OUT, such
+    /// as a shard's part file, means the run is complete), then remove the temporary
+    /// files that `--resume` read.
+    pub fn finish(self) -> Result<(), OutputError> {
+        if let Some((w, name)) = self.rejects {
+            w.finish().map_err(|e| failed(&name, e))?;
+        }
+        let (w, name) = self.out;
+        w.finish().map_err(|e| failed(&name, e))?;
+        for f in &self.resumed.stale {
+            let _ = fs::remove_file(f);
+        }
+        Ok(())
+    }
+
+    /// Close both files but leave their lines under the temporary names, for a later
+    /// `--resume` (an interrupted shard, whose part file must not look complete).
+    pub fn keep_temporary(self) -> Result<(), OutputError> {
+        if let Some((w, name)) = self.rejects {
+            w.keep_temporary().map_err(|e| failed(&name, e))?;
+        }
+        let (w, name) = self.out;
+        w.keep_temporary().map_err(|e| failed(&name, e))
+    }
+}
+
+fn failed(what: &str, error: io::Error) -> OutputError {
+    OutputError {
+        what: what.to_string(),
+        error,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +445,36 @@ mod tests {
             1,
             "no temp file left"
         );
+    }
+
+    #[test]
+    fn outputs_route_by_status_and_resume_keeps_earlier_lines() {
+        let d = tempfile::tempdir().unwrap();
+        let (out, rej) = (d.path().join("out.jsonl"), d.path().join("rej.jsonl"));
+        let mut o = Outputs::open(Some(&out), Some(&rej), false).unwrap();
+        o.write(&Record::reject("a.html", "ok", None)).unwrap();
+        o.write(&Record::reject("b.html", "binary", None)).unwrap();
+        o.finish().unwrap();
+        assert!(fs::read_to_string(&out).unwrap().contains("\"a.html\""));
+        assert!(fs::read_to_string(&rej).unwrap().contains("\"b.html\""));
+
+        // A killed run left a temp file with one complete line and a torn one.
+        let tmp = d.path().join(".out.jsonl.tmp-99");
+        let line = serde_json::to_string(&Record::reject("c.html", "ok", None)).unwrap();
+        fs::write(&tmp, format!("{line}\n{{\"source\":\"d.ht")).unwrap();
+        let mut o = Outputs::open(Some(&out), Some(&rej), true).unwrap();
+        assert!(o.is_done("a.html") && o.is_done("b.html") && o.is_done("c.html"));
+        assert!(!o.is_done("d.html"));
+        o.write(&Record::reject("d.html", "ok", None)).unwrap();
+        o.finish().unwrap();
+        let text = fs::read_to_string(&out).unwrap();
+        let sources: Vec<_> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["source"].clone())
+            .collect();
+        assert_eq!(sources, ["a.html", "c.html", "d.html"]);
+        assert!(!tmp.exists(), "the temp file read by --resume is removed");
+        assert_eq!(fs::read_to_string(&rej).unwrap().lines().count(), 1);
     }
 
     #[test]
