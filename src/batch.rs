@@ -63,6 +63,15 @@ impl Summary {
     /// One human line, e.g. `12 pages: 10 ok, 2 rejected (binary 1, empty 1); 0.3 MB read; 480 pages/s`,
     /// with `; N WARC records skipped (not-html N)` when there were any.
     pub fn line(&self) -> String {
+        self.render(" (finish with --resume)")
+    }
+
+    /// [`Summary::line`] for the streaming mode, which has no `--resume`.
+    pub fn stream_line(&self) -> String {
+        self.render("")
+    }
+
+    fn render(&self, resume_hint: &str) -> String {
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         let counts = |m: &BTreeMap<String, usize>| {
             let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -70,7 +79,7 @@ impl Summary {
         };
         let mut s = String::new();
         if self.interrupted {
-            s.push_str("interrupted (finish with --resume): ");
+            s.push_str(&format!("interrupted{resume_hint}: "));
         }
         s.push_str(&format!(
             "{} pages: {} ok, {} rejected",

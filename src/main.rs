@@ -5,7 +5,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use clap::{Parser, Subcommand};
 
@@ -29,7 +29,8 @@ A closed output pipe (e.g. `| head`) ends the run quietly with 0.
 Streaming mode (`run -` with no -o, or --stream): inputs are read from stdin one
 per line as they arrive (page files, folders, WARC files, or WARC record addresses
 FILE.warc.gz#OFFSET), and every record, rejects included (see `status`), is
-written to stdout as one line, flushed at once. No site-template learning.";
+written to stdout as one line, flushed at once. No site-template learning.
+SIGINT or SIGTERM stops reading inputs; the pages started are written; exit 130.";
 
 #[derive(Parser)]
 #[command(name = "boilerstrip", version, about = "Turn scraped web pages into clean article records (JSONL).", after_help = EXIT_HELP)]
@@ -403,27 +404,20 @@ fn run_stream(args: &RunArgs, rules: &Rules) -> Result<ExitCode, Fatal> {
         ));
     }
     let max = rules.config.limits.max_page_bytes;
-    let stdin_error: std::sync::Mutex<Option<io::Error>> = std::sync::Mutex::new(None);
-    let stdin_lines = || {
-        // Bytes, not String lines: a path that is not UTF-8 must not end the input.
-        io::BufReader::new(io::stdin())
-            .split(b'\n')
-            .map_while(|l| match l {
-                Ok(l) => Some(l),
-                Err(e) => {
-                    *stdin_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                    None
-                }
-            })
-            .filter_map(|l| {
-                let l = String::from_utf8_lossy(&l);
-                let l = l.trim_end_matches(['\r', '\n']);
-                (!l.trim().is_empty()).then(|| l.to_string())
-            })
-    };
-    let units = args.inputs.iter().flat_map(|inp| {
+    let stop = interrupt_flag()?;
+    let stdin_error: Arc<Mutex<Option<io::Error>>> = Arc::default();
+    // stdin is read once, by the first `-`.
+    let mut stdin = args
+        .inputs
+        .iter()
+        .any(|i| i.as_os_str() == "-")
+        .then(|| stdin_paths(Arc::clone(&stop), Arc::clone(&stdin_error)));
+    let units = args.inputs.iter().flat_map(move |inp| {
         let it: Box<dyn Iterator<Item = batch::Unit> + Send> = if inp.as_os_str() == "-" {
-            Box::new(stdin_lines().flat_map(move |l| batch::input_units(&l, max)))
+            match stdin.take() {
+                Some(paths) => Box::new(paths.flat_map(move |l| batch::input_units(&l, max))),
+                None => Box::new(std::iter::empty()),
+            }
         } else {
             batch::input_units(&inp.to_string_lossy(), max)
         };
@@ -440,23 +434,63 @@ fn run_stream(args: &RunArgs, rules: &Rules) -> Result<ExitCode, Fatal> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let summary = batch::run_units(rules, units, jobs, |rec: &Record| {
+    let summary = batch::run_units_until(rules, units, jobs, &stop, |rec: &Record| {
         let gated = rec.gate_confidence(args.min_confidence);
         out.write(gated.as_ref().unwrap_or(rec))
             .and_then(|()| out.flush())
             .map_err(|e| Fatal::io(&out_name, e))
     })?;
     out.finish().map_err(|e| Fatal::io(&out_name, e))?;
-    if let Some(e) = stdin_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    if let Some(e) = stdin_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(Fatal::Message(format!("stdin: {e}")));
     }
     if !args.quiet {
-        eprintln!("{}", summary.line());
+        eprintln!("{}", summary.stream_line());
     }
-    Ok(if args.strict && summary.rejected_total() > 0 {
+    Ok(if summary.interrupted || stop.load(Ordering::Relaxed) {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if args.strict && summary.rejected_total() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The input lines arriving on stdin (blank ones skipped), read on a thread of their
+/// own so that an interrupt ends the stream even while no line is coming. A read error
+/// ends the stream and is left in `error`.
+fn stdin_paths(
+    stop: Arc<AtomicBool>,
+    error: Arc<Mutex<Option<io::Error>>>,
+) -> impl Iterator<Item = String> + Send {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<String>(64);
+    // Detached: a read blocked on a silent stdin must not hold up the exit.
+    std::thread::spawn(move || {
+        // Bytes, not String lines: a path that is not UTF-8 must not end the input.
+        for line in io::BufReader::new(io::stdin()).split(b'\n') {
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => {
+                    *error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    return;
+                }
+            };
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim_end_matches(['\r', '\n']);
+            if !line.trim().is_empty() && tx.send(line.to_string()).is_err() {
+                return;
+            }
+        }
+    });
+    std::iter::from_fn(move || loop {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+            Ok(line) => return Some(line),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
     })
 }
 

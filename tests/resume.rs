@@ -177,6 +177,48 @@ fn an_interrupted_run_leaves_complete_lines_under_the_final_name() {
 }
 
 #[test]
+fn an_interrupt_ends_the_streaming_mode_while_stdin_is_silent() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("crawl");
+    corpus(&input, 1, 2);
+    let page = input.join("site00/p000.html");
+    let mut child = Command::new(bin())
+        .args(["run", "-", "-j", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // One path, then stdin stays open and silent, as an engine's pipe would.
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", page.display()).unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("\"status\":\"ok\""), "{line}");
+    let _ = Command::new("kill")
+        .args(["-s", "TERM", &child.id().to_string()])
+        .status();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "still waiting on stdin"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.starts_with("interrupted: 1 pages"), "{err}");
+    drop(stdin);
+}
+
+#[test]
 fn resume_needs_an_output_file() {
     let out = Command::new(bin())
         .args(["run", "fixtures/edge", "--resume"])
