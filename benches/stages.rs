@@ -72,6 +72,26 @@ fn decoded(rules: &Rules, pages: &[(String, Vec<u8>)], hint: ContentKind) -> Vec
         .collect()
 }
 
+/// The whole per-page pipeline on every page.
+fn whole_pages(
+    rules: &Rules,
+    pages: &[(String, Vec<u8>)],
+    kind_hint: Option<ContentKind>,
+) -> Vec<boilerstrip::Outcome> {
+    pages
+        .iter()
+        .map(|(source, bytes)| {
+            let page = PageInput {
+                source,
+                bytes,
+                kind_hint,
+                ..Default::default()
+            };
+            process_page(rules, &page)
+        })
+        .collect()
+}
+
 fn total_bytes(pages: &[(String, Vec<u8>)]) -> u64 {
     pages.iter().map(|(_, b)| b.len() as u64).sum()
 }
@@ -125,18 +145,7 @@ fn html_stages(c: &mut Criterion) {
                 .collect::<Vec<_>>()
         })
     });
-    g.bench_function("page", |b| {
-        b.iter(|| {
-            for (source, bytes) in &pages {
-                let page = PageInput {
-                    source,
-                    bytes,
-                    ..Default::default()
-                };
-                process_page(&rules, &page);
-            }
-        })
-    });
+    g.bench_function("page", |b| b.iter(|| whole_pages(&rules, &pages, None)));
     g.finish();
 }
 
@@ -173,17 +182,7 @@ fn text_stages(c: &mut Criterion) {
         )
     });
     g.bench_function("page", |b| {
-        b.iter(|| {
-            for (source, bytes) in &pages {
-                let page = PageInput {
-                    source,
-                    bytes,
-                    kind_hint: Some(ContentKind::Text),
-                    ..Default::default()
-                };
-                process_page(&rules, &page);
-            }
-        })
+        b.iter(|| whole_pages(&rules, &pages, Some(ContentKind::Text)))
     });
     g.finish();
 }
@@ -191,16 +190,9 @@ fn text_stages(c: &mut Criterion) {
 fn json_write(c: &mut Criterion) {
     let rules = Rules::defaults();
     let pages = load("trafilatura-eval", "fixtures/html", ".html");
-    let records: Vec<_> = pages
-        .iter()
-        .map(|(source, bytes)| {
-            let page = PageInput {
-                source,
-                bytes,
-                ..Default::default()
-            };
-            process_page(&rules, &page).record
-        })
+    let records: Vec<_> = whole_pages(&rules, &pages, None)
+        .into_iter()
+        .map(|o| o.record)
         .collect();
     let mut g = c.benchmark_group("sink");
     g.sample_size(30);
