@@ -650,39 +650,43 @@ pub fn parse(text: &str) -> Html {
 }
 
 /// Elements whose end tag html5ever supplies itself when the next sibling opens, or
-/// that have none: they do not add to the nesting depth.
-const NOT_NESTING: &[&[u8]] = &[
-    b"area",
-    b"base",
-    b"br",
-    b"col",
-    b"embed",
-    b"hr",
-    b"img",
-    b"input",
-    b"link",
-    b"meta",
-    b"source",
-    b"track",
-    b"wbr",
-    b"param",
-    b"keygen",
-    b"p",
-    b"li",
-    b"dt",
-    b"dd",
-    b"option",
-    b"optgroup",
-    b"tr",
-    b"td",
-    b"th",
-    b"thead",
-    b"tbody",
-    b"tfoot",
-    b"rb",
-    b"rt",
-    b"rp",
-];
+/// that have none: they do not add to the nesting depth. (A `match`, not a list
+/// search: it runs for every tag of every page.)
+fn is_not_nesting(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"param"
+            | b"keygen"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+    )
+}
 
 /// Elements whose content is raw text, skipped up to their end tag.
 const RAW_TEXT: &[&[u8]] = &[b"script", b"style", b"textarea", b"title", b"xmp"];
@@ -728,9 +732,17 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
         while j < b.len() {
             let c = b[j];
             if quote != 0 {
-                if c == quote {
-                    quote = 0;
+                // Jump to the closing quote: most of a tag's bytes are in its values.
+                match memchr::memchr(quote, &b[j..]) {
+                    Some(q) => j += q + 1,
+                    None => {
+                        j = b.len();
+                        break;
+                    }
                 }
+                quote = 0;
+                after_eq = false;
+                continue;
             } else if c == b'>' {
                 break;
             } else if (c == b'"' || c == b'\'') && after_eq {
@@ -758,7 +770,7 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
         let self_closing = j > 0 && b.get(j - 1) == Some(&b'/');
         i = j.min(b.len());
         if closing {
-            depth = depth.saturating_sub(u64::from(!NOT_NESTING.contains(&name)));
+            depth = depth.saturating_sub(u64::from(!is_not_nesting(name)));
             continue;
         }
         nodes += 1;
@@ -769,12 +781,10 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
             ));
         }
         if RAW_TEXT.contains(&name) {
-            let mut end = b"</".to_vec();
-            end.extend_from_slice(name);
-            i = find_ascii_ci(b, i, &end).unwrap_or(b.len());
+            i = find_end_tag(b, i, name).unwrap_or(b.len());
             continue;
         }
-        if !self_closing && !NOT_NESTING.contains(&name) {
+        if !self_closing && !is_not_nesting(name) {
             depth += 1;
             max_depth = max_depth.max(depth);
             if max_depth > limits.max_depth {
@@ -789,21 +799,24 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
 }
 
 fn memchr_lt(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'<')
+    memchr::memchr(b'<', b)
 }
 
 fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(b.get(from..)?, needle).map(|p| p + from)
 }
 
-fn find_ascii_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
+/// The first `</name` at or after `from`, the name in any case.
+fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let p = at + memchr::memmem::find(b.get(at..)?, b"</")?;
+        let tail = &b[p + 2..];
+        if tail.len() >= name.len() && tail[..name.len()].eq_ignore_ascii_case(name) {
+            return Some(p);
+        }
+        at = p + 1;
+    }
 }
 
 /// Extract the main content of `doc` as blocks (removed ones included, marked).
@@ -1738,6 +1751,35 @@ fn base_score(el: &El) -> f32 {
 mod tests {
     use super::*;
     use crate::config::Rules;
+
+    #[test]
+    fn complexity_check_reads_tags_as_the_tokenizer_does() {
+        let lim = |depth, attrs| crate::config::Limits {
+            max_depth: depth,
+            max_attributes: attrs,
+            ..Default::default()
+        };
+        let nest = |n: usize| "<div>".repeat(n);
+        assert!(check_complexity(&nest(5), &lim(5, 10)).is_ok());
+        assert!(check_complexity(&nest(6), &lim(5, 10)).is_err());
+        // Tags inside comments, raw text (any case of the end tag) and quoted values
+        // do not count.
+        let hidden = format!(
+            "<!-- {} --><script>var s = '{}';</SCRIPT><p title=\"{}\">x</p>",
+            nest(9),
+            nest(9),
+            nest(9)
+        );
+        assert!(check_complexity(&hidden, &lim(2, 10)).is_ok());
+        // Elements that close themselves do not nest.
+        assert!(check_complexity(&"<p><li><br>".repeat(50), &lim(2, 10)).is_ok());
+        // Attributes are counted outside quotes, a quote opening a value only after `=`.
+        let tag = r#"<a b="=x y z" c='>' d=e f>"#;
+        assert!(check_complexity(tag, &lim(5, 4)).is_ok());
+        assert!(check_complexity(tag, &lim(5, 3)).is_err());
+        // An unterminated quote runs to the end of the page without a panic.
+        assert!(check_complexity("<a b=\"never closed", &lim(5, 4)).is_ok());
+    }
 
     fn kept(html: &str) -> Vec<String> {
         let rules = Rules::defaults();
