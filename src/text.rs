@@ -98,6 +98,13 @@ pub struct TextConfig {
     pub weak_page_margin: usize,
     /// Share of a line a chrome span rule must cover for the line to count as chrome.
     pub rule_cover_share: f64,
+    /// Prose scores shrink by up to this share towards the end of the page.
+    pub position_decay: f64,
+    /// A run holding (or just after) a heading like the page title counts this many
+    /// times its score when runs are compared.
+    pub anchor_boost: f64,
+    /// Lines before a run in which such a heading still anchors it.
+    pub anchor_window: usize,
 }
 
 impl Default for TextConfig {
@@ -123,6 +130,9 @@ impl Default for TextConfig {
             weak_page_share: 0.07,
             weak_page_margin: 1,
             rule_cover_share: 0.5,
+            position_decay: 0.0,
+            anchor_boost: 4.0,
+            anchor_window: 3,
         }
     }
 }
@@ -142,12 +152,14 @@ impl TextConfig {
         share("secondary_share", self.secondary_share);
         share("weak_page_share", self.weak_page_share);
         share("rule_cover_share", self.rule_cover_share);
+        share("position_decay", self.position_decay);
         for (name, v) in [
             ("standfirst_body_ratio", self.standfirst_body_ratio),
             ("cjk_char_weight", self.cjk_char_weight),
             ("line_cost", self.line_cost),
             ("chrome_weight", self.chrome_weight),
             ("rule_penalty", self.rule_penalty),
+            ("anchor_boost", self.anchor_boost),
             ("secondary_min_score", self.secondary_min_score),
         ] {
             if !v.is_finite() || v < 0.0 {
@@ -332,7 +344,7 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
     }
     let lines = analyse(body, c);
 
-    let verdicts = classify(&lines, &c.cfg);
+    let verdicts = classify(&lines, &c.cfg, meta.title.as_deref());
     if let (Some(raw), Some(clean)) = (
         blocks
             .first()
@@ -763,7 +775,7 @@ struct Verdict {
 }
 
 /// Score each line, find the content region(s), and decide.
-fn classify(lines: &[Line], cfg: &TextConfig) -> Vec<Verdict> {
+fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdict> {
     let mut verdicts: Vec<Verdict> = lines
         .iter()
         .map(|l| {
@@ -775,8 +787,19 @@ fn classify(lines: &[Line], cfg: &TextConfig) -> Vec<Verdict> {
             }
         })
         .collect();
-    let scores: Vec<f64> = verdicts.iter().map(|v| v.score).collect();
-    let keep = content_regions(lines, &verdicts, &scores, cfg);
+    let n = lines.len().max(1) as f64;
+    let scores: Vec<f64> = verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if v.score > 0.0 {
+                v.score * (1.0 - cfg.position_decay * i as f64 / n)
+            } else {
+                v.score
+            }
+        })
+        .collect();
+    let keep = content_regions(lines, &verdicts, &scores, cfg, title);
     let classifier: Arc<str> = Arc::from(CLASSIFIER_RULE);
     for ((v, l), k) in verdicts.iter_mut().zip(lines).zip(keep) {
         v.removed_by = match (&l.rule, k) {
@@ -816,6 +839,7 @@ fn content_regions(
     verdicts: &[Verdict],
     scores: &[f64],
     cfg: &TextConfig,
+    title: Option<&str>,
 ) -> Vec<bool> {
     let n = lines.len();
     let mut keep = vec![false; n];
@@ -836,6 +860,8 @@ fn content_regions(
         }
         return keep;
     }
+    let runs = anchor_runs(lines, runs, cfg, title);
+    let top = runs.iter().map(|r| r.0).fold(0.0, f64::max);
     let threshold = (cfg.secondary_share * top)
         .max(cfg.secondary_min_score)
         .min(top);
@@ -843,6 +869,44 @@ fn content_regions(
         keep[a..=b].iter_mut().for_each(|k| *k = true);
     }
     keep
+}
+
+/// Runs with their scores boosted where a heading like the page title stands in them
+/// or just before them: on pages whose longest prose is a policy, a review list or a
+/// modal, the product or thread under its own heading is the content.
+fn anchor_runs(
+    lines: &[Line],
+    mut runs: Vec<(f64, usize, usize)>,
+    cfg: &TextConfig,
+    title: Option<&str>,
+) -> Vec<(f64, usize, usize)> {
+    const MIN_JACCARD: f64 = 0.5;
+    let Some(title) = title.filter(|_| runs.len() > 1 && cfg.anchor_boost != 1.0) else {
+        return runs;
+    };
+    let t = content_words(title);
+    if t.is_empty() {
+        return runs;
+    }
+    let anchors: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.chars <= cfg.title_max_chars && !l.ends_sentence)
+        .filter(|(_, l)| {
+            let w = content_words(l.text);
+            let shared = w.iter().filter(|x| t.contains(x)).count();
+            let union = w.len() + t.len() - shared;
+            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for r in runs.iter_mut() {
+        let from = r.1.saturating_sub(cfg.anchor_window);
+        if anchors.iter().any(|&k| k >= from && k <= r.2) {
+            r.0 *= cfg.anchor_boost;
+        }
+    }
+    runs
 }
 
 /// All maximal-scoring runs of `scores` as `(sum, first, last)`, in order: the best
@@ -1271,6 +1335,29 @@ mod tests {
         assert!(!k
             .iter()
             .any(|b| b.contains("New arrivals") || b.contains("Careers")));
+    }
+
+    #[test]
+    fn the_run_under_the_title_heading_beats_a_longer_policy() {
+        // A product page dump: the description under the product's own heading, then a
+        // privacy notice (a hidden modal) that is longer than the description.
+        let desc = "A light pack for long days on the trail, with a padded back panel and a rain cover that lives in its own pocket.";
+        let policy = "We process the personal information that you give us when you place an order, and we keep it for as long as the law requires us to do so.";
+        let policy = [policy; 8].join("\n\n");
+        let menu = "Shop\nPacks\nTents\nSale";
+        let footer = (0..20)
+            .map(|i| format!("Store {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let page = |heading: &str| {
+            let text = format!("Trail Pack 25 | Outdoor Shop\n\n{menu}\n\n{heading}\n\n{desc}\n\n{desc}\n\n{footer}\n\n{policy}");
+            extract(&text, &rules().text)
+        };
+        let with = page("Trail Pack 25");
+        assert!(kept(&with).contains(&desc), "{:#?}", view(&with));
+        // Without the heading the longer run wins alone.
+        let without = page("Details");
+        assert!(!kept(&without).contains(&desc), "{:#?}", view(&without));
     }
 
     /// The definition `maximal_runs` implements, by recursion: the best run, then the
