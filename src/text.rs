@@ -105,6 +105,10 @@ pub struct TextConfig {
     pub anchor_boost: f64,
     /// Lines before a run in which such a heading still anchors it.
     pub anchor_window: usize,
+    /// Shortest run of "Key: value" lines that counts as a spec table (0 = off).
+    pub spec_min_run: usize,
+    /// Score of each line of a spec table.
+    pub spec_line_score: f64,
 }
 
 impl Default for TextConfig {
@@ -133,6 +137,8 @@ impl Default for TextConfig {
             position_decay: 0.0,
             anchor_boost: 4.0,
             anchor_window: 3,
+            spec_min_run: 2,
+            spec_line_score: 5.0,
         }
     }
 }
@@ -160,6 +166,7 @@ impl TextConfig {
             ("chrome_weight", self.chrome_weight),
             ("rule_penalty", self.rule_penalty),
             ("anchor_boost", self.anchor_boost),
+            ("spec_line_score", self.spec_line_score),
             ("secondary_min_score", self.secondary_min_score),
         ] {
             if !v.is_finite() || v < 0.0 {
@@ -787,6 +794,7 @@ fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdic
             }
         })
         .collect();
+    mark_spec_runs(lines, &mut verdicts, cfg);
     let n = lines.len().max(1) as f64;
     let scores: Vec<f64> = verdicts
         .iter()
@@ -809,6 +817,49 @@ fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdic
         };
     }
     verdicts
+}
+
+/// Runs of at least `spec_min_run` consecutive "Key: value" lines (a product's specs,
+/// a game's system requirements, a plan's terms) score `spec_line_score` each instead
+/// of costing like short lines: they belong to the content next to them, so the
+/// region reaches over them rather than stopping before.
+fn mark_spec_runs(lines: &[Line], verdicts: &mut [Verdict], cfg: &TextConfig) {
+    if cfg.spec_min_run == 0 {
+        return;
+    }
+    let is_spec = |l: &Line, v: &Verdict| v.class == Class::Short && is_key_value(l.text);
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j < lines.len() && is_spec(&lines[j], &verdicts[j]) {
+            j += 1;
+        }
+        if j - i >= cfg.spec_min_run {
+            for v in &mut verdicts[i..j] {
+                v.score = cfg.spec_line_score;
+            }
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// "Key: value": a short key of at most four words, a colon, and a value.
+fn is_key_value(s: &str) -> bool {
+    const MAX_KEY_CHARS: usize = 32;
+    const MAX_LINE_CHARS: usize = 120;
+    if s.len() > MAX_LINE_CHARS * 4 || s.chars().count() > MAX_LINE_CHARS {
+        return false;
+    }
+    let Some((key, value)) = s.split_once(':') else {
+        return false;
+    };
+    let key = key.trim();
+    !key.is_empty()
+        && key.chars().count() <= MAX_KEY_CHARS
+        && key.split_whitespace().count() <= 4
+        && key.chars().next().is_some_and(char::is_alphabetic)
+        && !value.starts_with("//")
+        && value.chars().any(char::is_alphanumeric)
 }
 
 /// A line's class and score: prose scores its length (less for lines that do not end
@@ -1358,6 +1409,20 @@ mod tests {
         // Without the heading the longer run wins alone.
         let without = page("Details");
         assert!(!kept(&without).contains(&desc), "{:#?}", view(&without));
+    }
+
+    #[test]
+    fn a_spec_table_at_the_edge_of_the_content_stays() {
+        let desc = "A light pack for long days on the trail, with a padded back panel and a rain cover that lives in its own pocket.";
+        let specs = "Weight: 1.2 kg\nVolume: 25 l\nMaterial: Recycled nylon";
+        let footer = "Help\nReturns\nStores\nCareers\nGift cards";
+        let text = format!("Trail Pack 25 | Outdoor Shop\n\nShop\nPacks\nTents\n\n{desc}\n\n{desc}\n\n{specs}\n\n{footer}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(kept(&page), vec![desc, desc, specs], "{:#?}", view(&page));
+        assert!(is_key_value("Screen size: 13.8 in"));
+        for not in ["Home", "12:30 PM", "See https://example.com", "Note: "] {
+            assert!(!is_key_value(not), "{not}");
+        }
     }
 
     /// The definition `maximal_runs` implements, by recursion: the best run, then the
