@@ -903,6 +903,13 @@ fn content_regions(
             verdicts.iter().position(prose),
             verdicts.iter().rposition(prose),
         ) {
+            // The page's own heading, when it comes after the first prose line, is where
+            // the listing starts: the prose above it is a banner or a cookie notice.
+            let heading = title_anchors(lines, cfg, title)
+                .into_iter()
+                .find(|&k| k <= b)
+                .filter(|&k| k > a);
+            let a = heading.unwrap_or(a);
             let (a, b) = (
                 a.saturating_sub(cfg.weak_page_margin),
                 (b + cfg.weak_page_margin).min(n - 1),
@@ -911,7 +918,11 @@ fn content_regions(
         }
         return keep;
     }
-    let runs = anchor_runs(lines, runs, cfg, title);
+    let runs = if runs.len() > 1 && cfg.anchor_boost != 1.0 {
+        anchor_runs(runs, &title_anchors(lines, cfg, title), cfg)
+    } else {
+        runs
+    };
     let top = runs.iter().map(|r| r.0).fold(0.0, f64::max);
     let threshold = (cfg.secondary_share * top)
         .max(cfg.secondary_min_score)
@@ -926,20 +937,28 @@ fn content_regions(
 /// or just before them: on pages whose longest prose is a policy, a review list or a
 /// modal, the product or thread under its own heading is the content.
 fn anchor_runs(
-    lines: &[Line],
     mut runs: Vec<(f64, usize, usize)>,
+    anchors: &[usize],
     cfg: &TextConfig,
-    title: Option<&str>,
 ) -> Vec<(f64, usize, usize)> {
-    const MIN_JACCARD: f64 = 0.5;
-    let Some(title) = title.filter(|_| runs.len() > 1 && cfg.anchor_boost != 1.0) else {
-        return runs;
-    };
-    let t = content_words(title);
-    if t.is_empty() {
-        return runs;
+    for r in runs.iter_mut() {
+        let from = r.1.saturating_sub(cfg.anchor_window);
+        if anchors.iter().any(|&k| k >= from && k <= r.2) {
+            r.0 *= cfg.anchor_boost;
+        }
     }
-    let anchors: Vec<usize> = lines
+    runs
+}
+
+/// The lines that read as the page's own heading: short, not a sentence, and sharing
+/// most of their words (4+ letters) with the title.
+fn title_anchors(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<usize> {
+    const MIN_JACCARD: f64 = 0.5;
+    let t = title.map(content_words).unwrap_or_default();
+    if t.is_empty() {
+        return Vec::new();
+    }
+    lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.chars <= cfg.title_max_chars && !l.ends_sentence)
@@ -950,14 +969,7 @@ fn anchor_runs(
             union > 0 && shared as f64 >= MIN_JACCARD * union as f64
         })
         .map(|(i, _)| i)
-        .collect();
-    for r in runs.iter_mut() {
-        let from = r.1.saturating_sub(cfg.anchor_window);
-        if anchors.iter().any(|&k| k >= from && k <= r.2) {
-            r.0 *= cfg.anchor_boost;
-        }
-    }
-    runs
+        .collect()
 }
 
 /// All maximal-scoring runs of `scores` as `(sum, first, last)`, in order: the best
@@ -1423,6 +1435,23 @@ mod tests {
         for not in ["Home", "12:30 PM", "See https://example.com", "Note: "] {
             assert!(!is_key_value(not), "{not}");
         }
+    }
+
+    #[test]
+    fn a_page_without_a_body_starts_at_its_heading() {
+        // The same listing, with a promotion banner (prose) above the menu and the heading.
+        let items = (0..30)
+            .map(|i| format!("Item {i}\n$ {i}.99\nA plain cotton shirt that is made in the town."))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let banner =
+            "Free delivery on every order over fifty pounds, and free returns for a whole month.";
+        let text = format!("New arrivals | Shop\n\n{banner}\n\nShop\nCart\nLogin\n\nNew arrivals\n\n{items}\n\nStores\nCareers\nHelp");
+        let page = extract(&text, &rules().text);
+        let k = kept(&page);
+        assert!(!k.contains(&banner), "{:#?}", view(&page));
+        assert!(k.contains(&"New arrivals"), "{:#?}", view(&page));
+        assert!(k.contains(&"Item 0\n$ 0.99\nA plain cotton shirt that is made in the town."));
     }
 
     /// The definition `maximal_runs` implements, by recursion: the best run, then the
