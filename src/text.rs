@@ -135,7 +135,7 @@ impl Default for TextConfig {
             weak_page_margin: 1,
             rule_cover_share: 0.5,
             position_decay: 0.0,
-            anchor_boost: 4.0,
+            anchor_boost: 6.0,
             anchor_window: 3,
             spec_min_run: 2,
             spec_line_score: 5.0,
