@@ -98,6 +98,17 @@ pub struct TextConfig {
     pub weak_page_margin: usize,
     /// Share of a line a chrome span rule must cover for the line to count as chrome.
     pub rule_cover_share: f64,
+    /// Prose scores shrink by up to this share towards the end of the page.
+    pub position_decay: f64,
+    /// A run holding (or just after) a heading like the page title counts this many
+    /// times its score when runs are compared.
+    pub anchor_boost: f64,
+    /// Lines before a run in which such a heading still anchors it.
+    pub anchor_window: usize,
+    /// Shortest run of "Key: value" lines that counts as a spec table (0 = off).
+    pub spec_min_run: usize,
+    /// Score of each line of a spec table.
+    pub spec_line_score: f64,
 }
 
 impl Default for TextConfig {
@@ -123,6 +134,11 @@ impl Default for TextConfig {
             weak_page_share: 0.07,
             weak_page_margin: 1,
             rule_cover_share: 0.5,
+            position_decay: 0.0,
+            anchor_boost: 6.0,
+            anchor_window: 3,
+            spec_min_run: 2,
+            spec_line_score: 5.0,
         }
     }
 }
@@ -142,12 +158,15 @@ impl TextConfig {
         share("secondary_share", self.secondary_share);
         share("weak_page_share", self.weak_page_share);
         share("rule_cover_share", self.rule_cover_share);
+        share("position_decay", self.position_decay);
         for (name, v) in [
             ("standfirst_body_ratio", self.standfirst_body_ratio),
             ("cjk_char_weight", self.cjk_char_weight),
             ("line_cost", self.line_cost),
             ("chrome_weight", self.chrome_weight),
             ("rule_penalty", self.rule_penalty),
+            ("anchor_boost", self.anchor_boost),
+            ("spec_line_score", self.spec_line_score),
             ("secondary_min_score", self.secondary_min_score),
         ] {
             if !v.is_finite() || v < 0.0 {
@@ -332,7 +351,7 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
     }
     let lines = analyse(body, c);
 
-    let verdicts = classify(&lines, &c.cfg);
+    let verdicts = classify(&lines, &c.cfg, meta.title.as_deref());
     if let (Some(raw), Some(clean)) = (
         blocks
             .first()
@@ -763,7 +782,7 @@ struct Verdict {
 }
 
 /// Score each line, find the content region(s), and decide.
-fn classify(lines: &[Line], cfg: &TextConfig) -> Vec<Verdict> {
+fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdict> {
     let mut verdicts: Vec<Verdict> = lines
         .iter()
         .map(|l| {
@@ -775,8 +794,20 @@ fn classify(lines: &[Line], cfg: &TextConfig) -> Vec<Verdict> {
             }
         })
         .collect();
-    let scores: Vec<f64> = verdicts.iter().map(|v| v.score).collect();
-    let keep = content_regions(lines, &verdicts, &scores, cfg);
+    mark_spec_runs(lines, &mut verdicts, cfg);
+    let n = lines.len().max(1) as f64;
+    let scores: Vec<f64> = verdicts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if v.score > 0.0 {
+                v.score * (1.0 - cfg.position_decay * i as f64 / n)
+            } else {
+                v.score
+            }
+        })
+        .collect();
+    let keep = content_regions(lines, &verdicts, &scores, cfg, title);
     let classifier: Arc<str> = Arc::from(CLASSIFIER_RULE);
     for ((v, l), k) in verdicts.iter_mut().zip(lines).zip(keep) {
         v.removed_by = match (&l.rule, k) {
@@ -786,6 +817,49 @@ fn classify(lines: &[Line], cfg: &TextConfig) -> Vec<Verdict> {
         };
     }
     verdicts
+}
+
+/// Runs of at least `spec_min_run` consecutive "Key: value" lines (a product's specs,
+/// a game's system requirements, a plan's terms) score `spec_line_score` each instead
+/// of costing like short lines: they belong to the content next to them, so the
+/// region reaches over them rather than stopping before.
+fn mark_spec_runs(lines: &[Line], verdicts: &mut [Verdict], cfg: &TextConfig) {
+    if cfg.spec_min_run == 0 {
+        return;
+    }
+    let is_spec = |l: &Line, v: &Verdict| v.class == Class::Short && is_key_value(l.text);
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j < lines.len() && is_spec(&lines[j], &verdicts[j]) {
+            j += 1;
+        }
+        if j - i >= cfg.spec_min_run {
+            for v in &mut verdicts[i..j] {
+                v.score = cfg.spec_line_score;
+            }
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// "Key: value": a short key of at most four words, a colon, and a value.
+fn is_key_value(s: &str) -> bool {
+    const MAX_KEY_CHARS: usize = 32;
+    const MAX_LINE_CHARS: usize = 120;
+    if s.len() > MAX_LINE_CHARS * 4 || s.chars().count() > MAX_LINE_CHARS {
+        return false;
+    }
+    let Some((key, value)) = s.split_once(':') else {
+        return false;
+    };
+    let key = key.trim();
+    !key.is_empty()
+        && key.chars().count() <= MAX_KEY_CHARS
+        && key.split_whitespace().count() <= 4
+        && key.chars().next().is_some_and(char::is_alphabetic)
+        && !value.starts_with("//")
+        && value.chars().any(char::is_alphanumeric)
 }
 
 /// A line's class and score: prose scores its length (less for lines that do not end
@@ -816,6 +890,7 @@ fn content_regions(
     verdicts: &[Verdict],
     scores: &[f64],
     cfg: &TextConfig,
+    title: Option<&str>,
 ) -> Vec<bool> {
     let n = lines.len();
     let mut keep = vec![false; n];
@@ -828,6 +903,13 @@ fn content_regions(
             verdicts.iter().position(prose),
             verdicts.iter().rposition(prose),
         ) {
+            // The page's own heading, when it comes after the first prose line, is where
+            // the listing starts: the prose above it is a banner or a cookie notice.
+            let heading = title_anchors(lines, cfg, title)
+                .into_iter()
+                .find(|&k| k <= b)
+                .filter(|&k| k > a);
+            let a = heading.unwrap_or(a);
             let (a, b) = (
                 a.saturating_sub(cfg.weak_page_margin),
                 (b + cfg.weak_page_margin).min(n - 1),
@@ -836,6 +918,12 @@ fn content_regions(
         }
         return keep;
     }
+    let runs = if runs.len() > 1 && cfg.anchor_boost != 1.0 {
+        anchor_runs(runs, &title_anchors(lines, cfg, title), cfg)
+    } else {
+        runs
+    };
+    let top = runs.iter().map(|r| r.0).fold(0.0, f64::max);
     let threshold = (cfg.secondary_share * top)
         .max(cfg.secondary_min_score)
         .min(top);
@@ -843,6 +931,45 @@ fn content_regions(
         keep[a..=b].iter_mut().for_each(|k| *k = true);
     }
     keep
+}
+
+/// Runs with their scores boosted where a heading like the page title stands in them
+/// or just before them: on pages whose longest prose is a policy, a review list or a
+/// modal, the product or thread under its own heading is the content.
+fn anchor_runs(
+    mut runs: Vec<(f64, usize, usize)>,
+    anchors: &[usize],
+    cfg: &TextConfig,
+) -> Vec<(f64, usize, usize)> {
+    for r in runs.iter_mut() {
+        let from = r.1.saturating_sub(cfg.anchor_window);
+        if anchors.iter().any(|&k| k >= from && k <= r.2) {
+            r.0 *= cfg.anchor_boost;
+        }
+    }
+    runs
+}
+
+/// The lines that read as the page's own heading: short, not a sentence, and sharing
+/// most of their words (4+ letters) with the title.
+fn title_anchors(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<usize> {
+    const MIN_JACCARD: f64 = 0.5;
+    let t = title.map(content_words).unwrap_or_default();
+    if t.is_empty() {
+        return Vec::new();
+    }
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.chars <= cfg.title_max_chars && !l.ends_sentence)
+        .filter(|(_, l)| {
+            let w = content_words(l.text);
+            let shared = w.iter().filter(|x| t.contains(x)).count();
+            let union = w.len() + t.len() - shared;
+            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// All maximal-scoring runs of `scores` as `(sum, first, last)`, in order: the best
@@ -1271,6 +1398,60 @@ mod tests {
         assert!(!k
             .iter()
             .any(|b| b.contains("New arrivals") || b.contains("Careers")));
+    }
+
+    #[test]
+    fn the_run_under_the_title_heading_beats_a_longer_policy() {
+        // A product page dump: the description under the product's own heading, then a
+        // privacy notice (a hidden modal) that is longer than the description.
+        let desc = "A light pack for long days on the trail, with a padded back panel and a rain cover that lives in its own pocket.";
+        let policy = "We process the personal information that you give us when you place an order, and we keep it for as long as the law requires us to do so.";
+        let policy = [policy; 8].join("\n\n");
+        let menu = "Shop\nPacks\nTents\nSale";
+        let footer = (0..20)
+            .map(|i| format!("Store {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let page = |heading: &str| {
+            let text = format!("Trail Pack 25 | Outdoor Shop\n\n{menu}\n\n{heading}\n\n{desc}\n\n{desc}\n\n{footer}\n\n{policy}");
+            extract(&text, &rules().text)
+        };
+        let with = page("Trail Pack 25");
+        assert!(kept(&with).contains(&desc), "{:#?}", view(&with));
+        // Without the heading the longer run wins alone.
+        let without = page("Details");
+        assert!(!kept(&without).contains(&desc), "{:#?}", view(&without));
+    }
+
+    #[test]
+    fn a_spec_table_at_the_edge_of_the_content_stays() {
+        let desc = "A light pack for long days on the trail, with a padded back panel and a rain cover that lives in its own pocket.";
+        let specs = "Weight: 1.2 kg\nVolume: 25 l\nMaterial: Recycled nylon";
+        let footer = "Help\nReturns\nStores\nCareers\nGift cards";
+        let text = format!("Trail Pack 25 | Outdoor Shop\n\nShop\nPacks\nTents\n\n{desc}\n\n{desc}\n\n{specs}\n\n{footer}");
+        let page = extract(&text, &rules().text);
+        assert_eq!(kept(&page), vec![desc, desc, specs], "{:#?}", view(&page));
+        assert!(is_key_value("Screen size: 13.8 in"));
+        for not in ["Home", "12:30 PM", "See https://example.com", "Note: "] {
+            assert!(!is_key_value(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn a_page_without_a_body_starts_at_its_heading() {
+        // The same listing, with a promotion banner (prose) above the menu and the heading.
+        let items = (0..30)
+            .map(|i| format!("Item {i}\n$ {i}.99\nA plain cotton shirt that is made in the town."))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let banner =
+            "Free delivery on every order over fifty pounds, and free returns for a whole month.";
+        let text = format!("New arrivals | Shop\n\n{banner}\n\nShop\nCart\nLogin\n\nNew arrivals\n\n{items}\n\nStores\nCareers\nHelp");
+        let page = extract(&text, &rules().text);
+        let k = kept(&page);
+        assert!(!k.contains(&banner), "{:#?}", view(&page));
+        assert!(k.contains(&"New arrivals"), "{:#?}", view(&page));
+        assert!(k.contains(&"Item 0\n$ 0.99\nA plain cotton shirt that is made in the town."));
     }
 
     /// The definition `maximal_runs` implements, by recursion: the best run, then the
