@@ -107,6 +107,17 @@ pub struct HtmlConfig {
     /// The listing replaces the chosen content only when its items hold more than this
     /// many times the content's text in long blocks.
     pub listing_over: f32,
+    /// Threads (forums, Q&A, comments as the content): when the chosen container, or
+    /// one of its `thread_levels` nearest ancestors, has at least `thread_min_items`
+    /// siblings-or-self of its tag and class holding `thread_item_chars` of good text
+    /// each, their parent becomes the content. 0 switches it off.
+    pub thread_min_items: usize,
+    /// ...see `thread_min_items`.
+    pub thread_item_chars: usize,
+    /// ...see `thread_min_items`.
+    pub thread_levels: usize,
+    /// ...and whose link density is at most this (teasers of a listing are mostly links).
+    pub thread_max_link_density: f32,
     /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
 }
@@ -139,6 +150,10 @@ impl Default for HtmlConfig {
             listing_share: 0.4,
             listing_block_chars: 60,
             listing_over: 5.0,
+            thread_min_items: 0,
+            thread_item_chars: 100,
+            thread_levels: 3,
+            thread_max_link_density: 0.2,
             rules: Vec::new(),
         }
     }
@@ -398,6 +413,9 @@ struct El {
     weight: f32,
     score: f32,
     class_id: Option<Box<str>>,
+    /// Hash of the `class` attribute alone (0 without one), for siblings of one shape
+    /// whose ids differ (`post_1`, `post_2`).
+    class_hash: u64,
 }
 
 /// The few tags the scorer treats specially.
@@ -1030,9 +1048,16 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                         weight,
                         score: 0.0,
                         class_id: None,
+                        class_hash: 0,
                     });
                     if block {
                         els[idx as usize].class_id = class_id.map(Into::into);
+                        if !attrs.class.is_empty() {
+                            use std::hash::{Hash, Hasher};
+                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            attrs.class.hash(&mut h);
+                            els[idx as usize].class_hash = h.finish() | 1;
+                        }
                     }
                     if name == "pre" {
                         buf.pre_depth += 1;
@@ -1460,6 +1485,45 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             }
             top = p as usize;
         }
+    });
+    // A thread of posts (forums, Q&A, comment pages): readability picks the longest
+    // post. When the choice, or an ancestor a few levels up, is one of several
+    // siblings of one shape (tag and class) that each hold good text, the thread is
+    // the content: take their parent.
+    let best = best.map(|top| {
+        let min_items = c.cfg.thread_min_items;
+        let item_chars = c.cfg.thread_item_chars as u64;
+        let max_ld = c.cfg.thread_max_link_density;
+        if min_items == 0 {
+            return top;
+        }
+        let mut x = top;
+        for _ in 0..=c.cfg.thread_levels {
+            let el = &a.els[x];
+            let p = el.parent;
+            if p == u32::MAX {
+                break;
+            }
+            if el.class_hash != 0 {
+                let (tag, hash) = (el.tag, el.class_hash);
+                let pe = a.els[p as usize].end;
+                // Siblings lie after the parent in the arena, within its block range.
+                let items = a.els[p as usize + 1..]
+                    .iter()
+                    .take_while(|e| e.start <= pe)
+                    .filter(|e| e.parent == p && e.tag == tag && e.class_hash == hash)
+                    .filter(|e| {
+                        good_in(a, e.start as usize, e.end as usize) >= item_chars
+                            && links_of(e) as f32 <= text_of(e) as f32 * max_ld
+                    })
+                    .count();
+                if items >= min_items {
+                    return p as usize;
+                }
+            }
+            x = p as usize;
+        }
+        top
     });
     if let Some(t) = best {
         best_score = best_score.max(a.els[t].score);
@@ -2000,6 +2064,27 @@ mod tests {
             Some(None),
             "{blocks:?}"
         );
+    }
+
+    #[test]
+    fn every_post_of_a_thread_is_kept_not_only_the_longest() {
+        let post = |id: u32, body: &str| {
+            format!(
+                "<div id=post_{id} class='topic-body crawler-post'><div class=meta>user{id}</div>\
+                 <div class=post itemprop=text><p>{body}</p></div></div>"
+            )
+        };
+        let long = format!("{PARA} {PARA} {PARA} {PARA} {PARA}");
+        let html = format!(
+            "<body><div id=main-outlet>{}{}{}</div></body>",
+            post(1, &long),
+            post(2, "Did you try clearing the build cache first? That fixed it for me last month, when the same error showed up after an update of the runtime."),
+            post(3, "Yes, clearing the cache and pinning the runtime version made the deploy pass again. Thanks a lot for the quick help, marking this solved.")
+        );
+        let text = kept(&html).join("\n");
+        assert!(text.contains("Did you try clearing"), "{text}");
+        assert!(text.contains("Yes, clearing the cache"), "{text}");
+        assert!(text.contains(PARA), "{text}");
     }
 
     #[test]
