@@ -2088,6 +2088,26 @@ mod tests {
     }
 
     #[test]
+    fn picture_captions_and_credits_are_removed() {
+        let html = format!(
+            "<body><article><p>{PARA}</p><figure><img src=a.jpg><figcaption>The glacier in 1990 and \
+             today, seen from the same hut.</figcaption></figure><p>{PARA} Again.</p>\
+             <div class=wp-caption-text>Overview of the route. (Photo: Getty)</div>\
+             <p>{PARA} Once more.</p></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        assert_eq!(
+            removed_by(&blocks, "The glacier"),
+            Some(Some("html-tags".into()))
+        );
+        assert_eq!(
+            removed_by(&blocks, "Overview"),
+            Some(Some("html-caption".into()))
+        );
+        assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+    }
+
+    #[test]
     fn forum_user_stats_are_removed_and_posts_kept() {
         let mut html = String::from("<body><div class=thread>");
         for n in 0..3 {
