@@ -20,6 +20,7 @@ pub const BUILTIN_RULES: &[&str] = &[
     RULE_HIDDEN,
     RULE_TAGS,
     RULE_CHROME_TAGS,
+    RULE_DIALOG,
     RULE_OUTSIDE,
     RULE_LINK_DENSITY,
     RULE_TITLE,
@@ -29,6 +30,9 @@ pub const BUILTIN_RULES: &[&str] = &[
 const RULE_HIDDEN: &str = "html-hidden";
 const RULE_TAGS: &str = "html-tags";
 const RULE_CHROME_TAGS: &str = "html-chrome-tags";
+/// Elements a script shows as a dialog (`role="dialog"`, `aria-modal="true"`): consent
+/// and policy pop-ups, cart drawers. Like chrome tags, kept inside `<article>`/`<main>`.
+const RULE_DIALOG: &str = "html-dialog";
 const RULE_OUTSIDE: &str = "html-outside-content";
 const RULE_LINK_DENSITY: &str = "html-link-density";
 const RULE_TITLE: &str = "html-title";
@@ -64,6 +68,12 @@ pub struct HtmlConfig {
     pub duplicate_min_chars: usize,
     /// A rule never drops an element that holds more than this share of the page's text.
     pub guard_share: f32,
+    /// ...unless the good text left outside the element is at least this many chars:
+    /// then the page has content of its own and the rule's verdict stands (a product
+    /// page's review list or a policy modal can outweigh the description).
+    pub guard_rest_chars: usize,
+    /// The rules `guard_rest_chars` applies to (all others keep the plain guard).
+    pub guard_rest_rules: Vec<String>,
     /// When the chosen content holds less than this share of the page's good text,
     /// the whole page (minus dropped elements) is used instead.
     pub fallback_share: f32,
@@ -97,6 +107,17 @@ pub struct HtmlConfig {
     /// The listing replaces the chosen content only when its items hold more than this
     /// many times the content's text in long blocks.
     pub listing_over: f32,
+    /// Threads (forums, Q&A, comments as the content): when the chosen container, or
+    /// one of its `thread_levels` nearest ancestors, has at least `thread_min_items`
+    /// siblings-or-self of its tag and class holding `thread_item_chars` of good text
+    /// each, their parent becomes the content. 0 switches it off.
+    pub thread_min_items: usize,
+    /// ...see `thread_min_items`.
+    pub thread_item_chars: usize,
+    /// ...see `thread_min_items`.
+    pub thread_levels: usize,
+    /// ...and whose link density is at most this (teasers of a listing are mostly links).
+    pub thread_max_link_density: f32,
     /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
 }
@@ -116,6 +137,8 @@ impl Default for HtmlConfig {
             link_density_keep_headings: true,
             duplicate_min_chars: 40,
             guard_share: 0.5,
+            guard_rest_chars: usize::MAX,
+            guard_rest_rules: Vec::new(),
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
@@ -127,6 +150,10 @@ impl Default for HtmlConfig {
             listing_share: 0.4,
             listing_block_chars: 60,
             listing_over: 5.0,
+            thread_min_items: 0,
+            thread_item_chars: 100,
+            thread_levels: 3,
+            thread_max_link_density: 0.2,
             rules: Vec::new(),
         }
     }
@@ -226,6 +253,7 @@ struct Names {
     hidden: Option<Arc<str>>,
     tags: Option<Arc<str>>,
     chrome: Option<Arc<str>>,
+    dialog: Option<Arc<str>>,
     outside: Option<Arc<str>>,
     link_density: Option<Arc<str>>,
     title: Option<Arc<str>>,
@@ -277,6 +305,7 @@ impl Compiled {
                 hidden: name(RULE_HIDDEN),
                 tags: name(RULE_TAGS),
                 chrome: name(RULE_CHROME_TAGS),
+                dialog: name(RULE_DIALOG),
                 outside: name(RULE_OUTSIDE),
                 link_density: name(RULE_LINK_DENSITY),
                 title: name(RULE_TITLE),
@@ -384,6 +413,9 @@ struct El {
     weight: f32,
     score: f32,
     class_id: Option<Box<str>>,
+    /// Hash of the `class` attribute alone (0 without one), for siblings of one shape
+    /// whose ids differ (`post_1`, `post_2`).
+    class_hash: u64,
 }
 
 /// The few tags the scorer treats specially.
@@ -1038,6 +1070,8 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                         c.names.tags.clone()
                     } else if c.chrome_tags.iter().any(|t| t == name) {
                         c.names.chrome.clone()
+                    } else if attrs.dialog {
+                        c.names.dialog.clone()
                     } else {
                         None
                     };
@@ -1052,9 +1086,16 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                         weight,
                         score: 0.0,
                         class_id: None,
+                        class_hash: 0,
                     });
                     if block {
                         els[idx as usize].class_id = class_id.map(Into::into);
+                        if !attrs.class.is_empty() {
+                            use std::hash::{Hash, Hasher};
+                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            attrs.class.hash(&mut h);
+                            els[idx as usize].class_hash = h.finish() | 1;
+                        }
                     }
                     if name == "pre" {
                         buf.pre_depth += 1;
@@ -1164,6 +1205,8 @@ struct Attrs<'a> {
     itemprop: &'a str,
     hidden: bool,
     aria_hidden: bool,
+    /// `role="dialog"`/`"alertdialog"` or `aria-modal="true"`.
+    dialog: bool,
 }
 
 impl<'a> Attrs<'a> {
@@ -1177,6 +1220,8 @@ impl<'a> Attrs<'a> {
                 "itemprop" => a.itemprop = value,
                 "hidden" => a.hidden = true,
                 "aria-hidden" => a.aria_hidden = value == "true",
+                "role" => a.dialog |= value == "dialog" || value == "alertdialog",
+                "aria-modal" => a.dialog |= value == "true",
                 _ => {}
             }
         }
@@ -1273,7 +1318,21 @@ fn rules_by_spec(rules: &[HtmlRule], cfg: &HtmlConfig, spec_idx: usize) -> Arc<s
 /// remove an element, or a set of elements, holding most of the page's good text (a
 /// layout wrapper with a class like `has-sidebar`, or a page builder that puts
 /// `widget` on every box, must not take the article with it).
+///
+/// The rules in `guard_rest_rules` name chrome no layout wrapper is called after
+/// (consent dialogs, modals, review lists): they go first, and take a large element
+/// too when the rest of the page still holds `guard_rest_chars` of good text. The
+/// other rules' guard then weighs the page without them, so a cookie dialog longer
+/// than a forum thread does not make the thread look small.
 fn decide_drops(a: &mut Arena, c: &Compiled) {
+    if !c.cfg.guard_rest_rules.is_empty() {
+        decide_pass(a, c, true);
+    }
+    decide_pass(a, c, false);
+}
+
+/// One pass of [`decide_drops`]: over the `guard_rest_rules` rules (`strong`), or the others.
+fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
     let min = c.cfg.min_paragraph_chars as u32;
     let good = |b: &RawBlock| b.removed.is_none() && b.chars >= min && b.link_chars * 2 < b.chars;
     let total: u64 = a
@@ -1283,6 +1342,14 @@ fn decide_drops(a: &mut Arena, c: &Compiled) {
         .map(|b| u64::from(b.chars))
         .sum();
     let limit = (total as f32 * c.cfg.guard_share) as u64;
+    // What a large element must leave of the page to be dropped anyway.
+    let rest = if strong {
+        c.cfg.guard_rest_chars as u64
+    } else {
+        u64::MAX
+    };
+    let guarded = |chars: u64| chars > limit && chars > 100 && total.saturating_sub(chars) < rest;
+    let is_strong = |rule: &str| c.cfg.guard_rest_rules.iter().any(|r| r == rule);
     let n = a.els.len();
     // Whether an element sits inside <article>/<main>, to keep chrome tags placed there.
     let mut in_article = vec![false; n];
@@ -1300,7 +1367,7 @@ fn decide_drops(a: &mut Arena, c: &Compiled) {
         let Some(rule) = a.els[i].drop.clone() else {
             continue;
         };
-        if under_drop[i] {
+        if under_drop[i] || (!c.cfg.guard_rest_rules.is_empty() && is_strong(&rule) != strong) {
             continue;
         }
         let el = &a.els[i];
@@ -1308,12 +1375,8 @@ fn decide_drops(a: &mut Arena, c: &Compiled) {
         if matches!(el.tag, Tag::Body | Tag::Main | Tag::Article) {
             continue;
         }
-        if c.names
-            .chrome
-            .as_ref()
-            .is_some_and(|r| Arc::ptr_eq(r, &rule))
-            && in_article[i]
-        {
+        let chrome_like = |n: &Option<Arc<str>>| n.as_ref().is_some_and(|r| Arc::ptr_eq(r, &rule));
+        if in_article[i] && (chrome_like(&c.names.chrome) || chrome_like(&c.names.dialog)) {
             continue;
         }
         let (s, e) = (el.start as usize, el.end as usize);
@@ -1322,7 +1385,7 @@ fn decide_drops(a: &mut Arena, c: &Compiled) {
             .filter(|b| good(b))
             .map(|b| u64::from(b.chars))
             .sum();
-        if chars > limit && chars > 100 {
+        if guarded(chars) {
             continue;
         }
         under_drop[i] = true;
@@ -1335,7 +1398,7 @@ fn decide_drops(a: &mut Arena, c: &Compiled) {
     for (i, rule) in chosen {
         let over = per_rule
             .iter()
-            .any(|(r, t)| Arc::ptr_eq(r, &rule) && *t > limit && *t > 100);
+            .any(|(r, t)| Arc::ptr_eq(r, &rule) && guarded(*t));
         if over {
             continue;
         }
@@ -1460,6 +1523,45 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             }
             top = p as usize;
         }
+    });
+    // A thread of posts (forums, Q&A, comment pages): readability picks the longest
+    // post. When the choice, or an ancestor a few levels up, is one of several
+    // siblings of one shape (tag and class) that each hold good text, the thread is
+    // the content: take their parent.
+    let best = best.map(|top| {
+        let min_items = c.cfg.thread_min_items;
+        let item_chars = c.cfg.thread_item_chars as u64;
+        let max_ld = c.cfg.thread_max_link_density;
+        if min_items == 0 {
+            return top;
+        }
+        let mut x = top;
+        for _ in 0..=c.cfg.thread_levels {
+            let el = &a.els[x];
+            let p = el.parent;
+            if p == u32::MAX {
+                break;
+            }
+            if el.class_hash != 0 {
+                let (tag, hash) = (el.tag, el.class_hash);
+                let pe = a.els[p as usize].end;
+                // Siblings lie after the parent in the arena, within its block range.
+                let items = a.els[p as usize + 1..]
+                    .iter()
+                    .take_while(|e| e.start <= pe)
+                    .filter(|e| e.parent == p && e.tag == tag && e.class_hash == hash)
+                    .filter(|e| {
+                        good_in(a, e.start as usize, e.end as usize) >= item_chars
+                            && links_of(e) as f32 <= text_of(e) as f32 * max_ld
+                    })
+                    .count();
+                if items >= min_items {
+                    return p as usize;
+                }
+            }
+            x = p as usize;
+        }
+        top
     });
     if let Some(t) = best {
         best_score = best_score.max(a.els[t].score);
@@ -1987,6 +2089,89 @@ mod tests {
             "{blocks:?}"
         );
         assert_eq!(rule(PARA), None, "{blocks:?}");
+    }
+
+    #[test]
+    fn a_review_list_longer_than_the_description_is_still_removed() {
+        let review =
+            "Great shoes, they fit well and I wear them every day, would buy again for sure.";
+        let html = format!(
+            "<body><div class=product><h1>Wool Runner</h1><p>{PARA}</p><p>{PARA} Specs.</p>\
+             <p>{PARA} Care.</p><p>{PARA} Materials.</p><p>{PARA} Fit.</p><p>{PARA} Sizes.</p>\
+             <p>{PARA} Soles.</p><p>{PARA} Laces.</p></div><div class=product-reviews>{}</div></body>",
+            format!("<div class=review><p>{review}</p><p>{review}</p></div>").repeat(20)
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        assert_eq!(
+            removed_by(&blocks, "Great shoes"),
+            Some(Some("html-reviews".into())),
+            "{blocks:?}"
+        );
+        assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+    }
+
+    #[test]
+    fn dialogs_are_removed_outside_the_article_only() {
+        let html = format!(
+            "<body><main><p>{PARA}</p><div role=dialog><p>{PARA} In a sheet.</p></div></main>\
+             <div id=ccc role=dialog><p>We use cookies to make this site work, and to measure how it is used.</p></div>\
+             <div aria-modal=true><p>Returns are free within thirty days, in the country of purchase only.</p></div></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        assert_eq!(
+            removed_by(&blocks, "We use cookies"),
+            Some(Some("html-dialog".into()))
+        );
+        assert_eq!(
+            removed_by(&blocks, "Returns are free"),
+            Some(Some("html-dialog".into()))
+        );
+        assert_eq!(
+            removed_by(&blocks, &format!("{PARA} In a sheet")),
+            Some(None),
+            "{blocks:?}"
+        );
+    }
+
+    #[test]
+    fn every_post_of_a_thread_is_kept_not_only_the_longest() {
+        let post = |id: u32, body: &str| {
+            format!(
+                "<div id=post_{id} class='topic-body crawler-post'><div class=meta>user{id}</div>\
+                 <div class=post itemprop=text><p>{body}</p></div></div>"
+            )
+        };
+        let long = format!("{PARA} {PARA} {PARA} {PARA} {PARA}");
+        let html = format!(
+            "<body><div id=main-outlet>{}{}{}</div></body>",
+            post(1, &long),
+            post(2, "Did you try clearing the build cache first? That fixed it for me last month, when the same error showed up after an update of the runtime."),
+            post(3, "Yes, clearing the cache and pinning the runtime version made the deploy pass again. Thanks a lot for the quick help, marking this solved.")
+        );
+        let text = kept(&html).join("\n");
+        assert!(text.contains("Did you try clearing"), "{text}");
+        assert!(text.contains("Yes, clearing the cache"), "{text}");
+        assert!(text.contains(PARA), "{text}");
+    }
+
+    #[test]
+    fn picture_captions_and_credits_are_removed() {
+        let html = format!(
+            "<body><article><p>{PARA}</p><figure><img src=a.jpg><figcaption>The glacier in 1990 and \
+             today, seen from the same hut.</figcaption></figure><p>{PARA} Again.</p>\
+             <div class=wp-caption-text>Overview of the route. (Photo: Getty)</div>\
+             <p>{PARA} Once more.</p></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        assert_eq!(
+            removed_by(&blocks, "The glacier"),
+            Some(Some("html-tags".into()))
+        );
+        assert_eq!(
+            removed_by(&blocks, "Overview"),
+            Some(Some("html-caption".into()))
+        );
+        assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
     }
 
     #[test]
