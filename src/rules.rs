@@ -9,9 +9,11 @@
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use fxhash::FxHasher;
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind, Look};
 use serde::Deserialize;
@@ -102,8 +104,11 @@ enum Matcher {
     Phrases(AhoCorasick, usize),
     /// For `match = "whole"`: the folded phrases as a set. A whole match is the folded
     /// unit being one of them, a hash look-up instead of an automaton search.
-    WholePhrases(HashSet<String>, usize),
+    WholePhrases(PhraseSet, usize),
 }
+
+/// Folded phrases; FxHash because every short line of every page is looked up.
+type PhraseSet = HashSet<String, BuildHasherDefault<FxHasher>>;
 
 /// A compiled text rule. Cloning is cheap (the automata are shared).
 #[derive(Clone)]
@@ -144,19 +149,20 @@ impl TextRule {
                 if phrases.iter().any(|p| p.is_empty()) {
                     return Err("empty phrase".into());
                 }
-                let ac = AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&phrases)
-                    .map_err(|e| format!("phrases: {e}"))?;
                 let longest = phrases
                     .iter()
                     .map(|p| non_space_chars(p))
                     .max()
                     .unwrap_or(0);
                 if spec.match_mode == MatchMode::Whole {
+                    // A set look-up needs no automaton: building one costs start-up time.
                     Matcher::WholePhrases(phrases.into_iter().collect(), longest)
                 } else {
+                    let ac = AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::LeftmostLongest)
+                        .build(&phrases)
+                        .map_err(|e| format!("phrases: {e}"))?;
                     Matcher::Phrases(ac, longest)
                 }
             }
@@ -338,7 +344,9 @@ fn non_space_chars(s: &str) -> usize {
 }
 
 /// Non-space characters counted exactly up to here; beyond, only "more than this".
-const NON_SPACE_CAP: usize = 256;
+/// Phrases are short, and every line under a rule's `max_chars` is counted, so the
+/// count stops early (a rule with a longer phrase counts on its own, uncached).
+const NON_SPACE_CAP: usize = 64;
 
 /// A unit of text about to be tried against several rules. What the rules compute from
 /// the text is computed once, on first use: per page, every line meets every rule.
