@@ -422,6 +422,7 @@ fn compile_set(
             Err(m) => errs.push(err(&spec.name, m)),
         }
     }
+    crate::rules::link_literal_filters(&mut text_rules.rules);
     let mut html_rules = Vec::new();
     for spec in html_cfg.rules.iter().filter(|s| enabled(&s.name)) {
         match HtmlRule::compile(spec) {

@@ -16,12 +16,23 @@ fn is_invisible(c: char) -> bool {
 
 /// Normalise one block's text (code blocks keep their inner whitespace).
 pub fn block_text(text: &str, kind: BlockKind, cfg: &NormalizeConfig) -> String {
-    let mut s: String = if cfg.nfc && is_nfc_quick(text.chars()) != IsNormalized::Yes {
+    // ASCII text is NFC, and its only invisible characters are controls: both checks
+    // skip the per-char work for it.
+    let ascii = text.is_ascii();
+    let mut s: String = if cfg.nfc && !ascii && is_nfc_quick(text.chars()) != IsNormalized::Yes {
         text.nfc().collect()
     } else {
         text.to_string()
     };
-    if cfg.strip_invisible && s.chars().any(is_invisible) {
+    let has_invisible = || {
+        if ascii {
+            s.bytes()
+                .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+        } else {
+            s.chars().any(is_invisible)
+        }
+    };
+    if cfg.strip_invisible && has_invisible() {
         s = s
             .chars()
             .filter(|c| !is_invisible(*c))
@@ -407,7 +418,24 @@ fn escape_line(line: &str) -> std::borrow::Cow<'_, str> {
 pub fn word_count(text: &str) -> usize {
     let mut n = 0;
     let mut in_word = false;
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII bytes without decoding a char: most text is mostly ASCII.
+        let b = bytes[i];
+        if b.is_ascii() {
+            let alnum = b.is_ascii_alphanumeric();
+            if alnum && !in_word {
+                n += 1;
+            }
+            in_word = alnum;
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         if is_cjk(c) {
             n += 1;
             in_word = false;
@@ -424,7 +452,8 @@ pub fn word_count(text: &str) -> usize {
 }
 
 fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+    (c as u32) >= 0x3040
+        && matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
 #[cfg(test)]

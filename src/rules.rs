@@ -9,9 +9,11 @@
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use fxhash::FxHasher;
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind, Look};
 use serde::Deserialize;
@@ -94,16 +96,20 @@ pub const CAPTURE_FIELDS: &[&str] = &["date", "author", "title"];
 
 #[derive(Clone)]
 enum Matcher {
-    /// The regex, and for one with Unicode word boundaries the same regex without them
-    /// (see [`without_unicode_word_boundaries`]), tried first.
-    Regex(Regex, Option<Regex>),
+    /// The regex, for one with Unicode word boundaries the same regex without them
+    /// (see [`without_unicode_word_boundaries`]), and the literals one of which every
+    /// match contains (see [`required_literals`]); the cheap tests go first.
+    Regex(Regex, Option<Regex>, Option<Literals>),
     /// The automaton, and the most non-space characters any folded phrase has (a unit
     /// with more cannot match a phrase whole, so it is not folded at all).
     Phrases(AhoCorasick, usize),
     /// For `match = "whole"`: the folded phrases as a set. A whole match is the folded
     /// unit being one of them, a hash look-up instead of an automaton search.
-    WholePhrases(HashSet<String>, usize),
+    WholePhrases(PhraseSet, usize),
 }
+
+/// Folded phrases; FxHash because every short line of every page is looked up.
+type PhraseSet = HashSet<String, BuildHasherDefault<FxHasher>>;
 
 /// A compiled text rule. Cloning is cheap (the automata are shared).
 #[derive(Clone)]
@@ -116,6 +122,69 @@ pub struct TextRule {
     pub max_chars: Option<usize>,
     pub field: Option<String>,
     pub format: Option<String>,
+    /// This rule's bit in a literal index shared by the rules compiled with it (see
+    /// [`link_literal_filters`]): a text without the bit set cannot match.
+    filter: Option<(Arc<LiteralIndex>, u32)>,
+}
+
+/// One Aho-Corasick automaton over the required literals of several regex rules, so
+/// one scan of a text tells which of them can match it.
+pub struct LiteralIndex {
+    ac: AhoCorasick,
+    /// Pattern id -> the bit of the rule it belongs to.
+    owner: Vec<u32>,
+    /// All rule bits set.
+    all: u64,
+}
+
+impl LiteralIndex {
+    fn scan(&self, text: &str) -> u64 {
+        let mut bits = 0u64;
+        for m in self.ac.find_overlapping_iter(text) {
+            bits |= 1 << self.owner[m.pattern().as_usize()];
+            if bits == self.all {
+                break;
+            }
+        }
+        bits
+    }
+}
+
+/// Give the regex rules of one list (as compiled together) a shared literal filter:
+/// one scan of a text answers for all of them, where each rule's own scan would cost
+/// about what the regex does. Rules past the 64th with literals go unfiltered.
+pub fn link_literal_filters(rules: &mut [TextRule]) {
+    let mut lits: Vec<&[u8]> = Vec::new();
+    let mut owner = Vec::new();
+    let mut users = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        if let Matcher::Regex(_, _, Some(l)) = &r.matcher {
+            let bit = users.len() as u32;
+            if bit == 64 {
+                break;
+            }
+            lits.extend(l.iter().map(Vec::as_slice));
+            owner.extend(std::iter::repeat_n(bit, l.len()));
+            users.push((i, bit));
+        }
+    }
+    if users.is_empty() {
+        return;
+    }
+    // A full DFA: the scan runs on every short line of every page.
+    let Ok(ac) = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&lits)
+    else {
+        return;
+    };
+    let all = u64::MAX >> (64 - users.len());
+    let index = Arc::new(LiteralIndex { ac, owner, all });
+    for (i, bit) in users {
+        rules[i].filter = Some((index.clone(), bit));
+    }
 }
 
 /// Size limit for user regexes, so a pathological pattern cannot eat memory.
@@ -137,26 +206,31 @@ impl TextRule {
                     MatchMode::Contains => p.clone(),
                 };
                 let re = build_regex(&anchored).map_err(|e| format!("bad regex: {e}"))?;
-                Matcher::Regex(re, without_unicode_word_boundaries(&anchored))
+                Matcher::Regex(
+                    re,
+                    without_unicode_word_boundaries(&anchored),
+                    required_literals(p),
+                )
             }
             (None, false) => {
                 let phrases: Vec<String> = spec.phrases.iter().map(|p| fold_phrase(p)).collect();
                 if phrases.iter().any(|p| p.is_empty()) {
                     return Err("empty phrase".into());
                 }
-                let ac = AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&phrases)
-                    .map_err(|e| format!("phrases: {e}"))?;
                 let longest = phrases
                     .iter()
                     .map(|p| non_space_chars(p))
                     .max()
                     .unwrap_or(0);
                 if spec.match_mode == MatchMode::Whole {
+                    // A set look-up needs no automaton: building one costs start-up time.
                     Matcher::WholePhrases(phrases.into_iter().collect(), longest)
                 } else {
+                    let ac = AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::LeftmostLongest)
+                        .build(&phrases)
+                        .map_err(|e| format!("phrases: {e}"))?;
                     Matcher::Phrases(ac, longest)
                 }
             }
@@ -185,6 +259,7 @@ impl TextRule {
             max_chars: spec.max_chars,
             field: spec.field.clone(),
             format: spec.format.clone(),
+            filter: None,
         })
     }
 
@@ -200,8 +275,8 @@ impl TextRule {
             return None;
         }
         match &self.matcher {
-            Matcher::Regex(re, relaxed) => {
-                if !relaxed.as_ref().is_none_or(|r| r.is_match(p.text)) {
+            Matcher::Regex(re, relaxed, _) => {
+                if !self.may_match(p) || !relaxed.as_ref().is_none_or(|r| r.is_match(p.text)) {
                     return None;
                 }
                 re.find(p.text).map(|m| (m.start(), m.end()))
@@ -219,11 +294,20 @@ impl TextRule {
             return false;
         }
         match &self.matcher {
-            Matcher::Regex(re, relaxed) => {
-                relaxed.as_ref().is_none_or(|r| r.is_match(p.text)) && re.is_match(p.text)
+            Matcher::Regex(re, relaxed, _) => {
+                self.may_match(p)
+                    && relaxed.as_ref().is_none_or(|r| r.is_match(p.text))
+                    && re.is_match(p.text)
             }
             Matcher::Phrases(..) | Matcher::WholePhrases(..) => self.phrase_match(p),
         }
+    }
+
+    /// Whether the shared literal filter lets the text through (always, without one).
+    fn may_match(&self, p: &Probe) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|(index, bit)| p.literal_hits(index) & (1 << bit) != 0)
     }
 
     /// `max_chars`: whether the text is short enough for the rule to look at it.
@@ -269,7 +353,7 @@ impl TextRule {
     /// For span rules with a `field`: the captured value (first group, else the match).
     pub fn capture(&self, text: &str) -> Option<String> {
         match &self.matcher {
-            Matcher::Regex(re, _) => {
+            Matcher::Regex(re, ..) => {
                 let c = re.captures(text)?;
                 let m = c.get(1).or_else(|| c.get(0))?;
                 Some(m.as_str().trim().to_string())
@@ -300,7 +384,9 @@ fn on_word_boundaries(s: &str, start: usize, end: usize) -> bool {
 
 /// Han, kana and hangul: scripts that do not separate words with spaces.
 pub(crate) fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+    // One comparison for the common case (Latin, Cyrillic): called on every character.
+    (c as u32) >= 0x3040
+        && matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
 /// Lower-case, fold whitespace and drop trailing punctuation, so phrases match loosely.
@@ -338,7 +424,9 @@ fn non_space_chars(s: &str) -> usize {
 }
 
 /// Non-space characters counted exactly up to here; beyond, only "more than this".
-const NON_SPACE_CAP: usize = 256;
+/// Phrases are short, and every line under a rule's `max_chars` is counted, so the
+/// count stops early (a rule with a longer phrase counts on its own, uncached).
+const NON_SPACE_CAP: usize = 64;
 
 /// A unit of text about to be tried against several rules. What the rules compute from
 /// the text is computed once, on first use: per page, every line meets every rule.
@@ -348,6 +436,8 @@ pub struct Probe<'a> {
     /// Non-space characters before the trailing punctuation, capped at `NON_SPACE_CAP + 1`.
     non_space: OnceCell<usize>,
     folded: OnceCell<String>,
+    /// The literal index last scanned (its address) and the rule bits it found.
+    hits: OnceCell<(usize, u64)>,
 }
 
 impl<'a> Probe<'a> {
@@ -357,6 +447,7 @@ impl<'a> Probe<'a> {
             chars: OnceCell::new(),
             non_space: OnceCell::new(),
             folded: OnceCell::new(),
+            hits: OnceCell::new(),
         }
     }
 
@@ -376,6 +467,17 @@ impl<'a> Probe<'a> {
                 .count()
         });
         n > limit
+    }
+
+    /// The bits of the rules of `index` whose literals occur in the text; cached for
+    /// the first index asked (a page's rules share one).
+    fn literal_hits(&self, index: &Arc<LiteralIndex>) -> u64 {
+        let id = Arc::as_ptr(index) as usize;
+        match self.hits.get() {
+            Some(&(cached, bits)) if cached == id => bits,
+            Some(_) => index.scan(self.text),
+            None => self.hits.get_or_init(|| (id, index.scan(self.text))).1,
+        }
     }
 
     /// `text.chars().count()`.
@@ -413,6 +515,178 @@ fn without_unicode_word_boundaries(pattern: &str) -> Option<Regex> {
         return None;
     }
     build_regex(&drop_unicode_word_looks(hir).to_string()).ok()
+}
+
+/// Most literals a required-literal set may hold (more would make a slow automaton).
+const MAX_LITERALS: usize = 256;
+
+/// An automaton for literals one of which every match of `pattern` contains (ASCII
+/// case folded), or `None` when no such set is small and selective enough.
+///
+/// Why: on a page every short line meets every regex rule, and nearly all lines hold
+/// none of a rule's words. One literal scan answers that for a fraction of a regex
+/// search. The anchors and `\s*` padding a match mode adds do not matter: a match of
+/// the anchored regex contains a match of `pattern`.
+fn required_literals(pattern: &str) -> Option<Literals> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut lits = required(&hir)?;
+    // A text holding "date:" holds "date": the longer literal adds nothing.
+    let all = lits.clone();
+    lits.retain(|l| {
+        !all.iter()
+            .any(|o| o.len() < l.len() && l.windows(o.len()).any(|w| w == o.as_slice()))
+    });
+    // Single bytes are in nearly every line: such a filter would cost and not reject.
+    if lits.iter().any(|l| l.len() < 2) {
+        return None;
+    }
+    Some(lits)
+}
+
+type Literals = Vec<Vec<u8>>;
+
+/// Every string `h` can match, ASCII lower-cased, when that is a small finite set.
+/// Look-arounds count as the empty string (a superset, which is all a filter needs).
+fn exact(h: &Hir) -> Option<Literals> {
+    use regex_syntax::hir::Class;
+    let mut out: Literals = match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => vec![Vec::new()],
+        HirKind::Literal(l) => vec![l.0.to_ascii_lowercase()],
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut v = Vec::new();
+            for r in c.ranges() {
+                for ch in r.start()..=r.end() {
+                    if v.len() >= 4 {
+                        return None;
+                    }
+                    let mut buf = [0u8; 4];
+                    v.push(ch.encode_utf8(&mut buf).as_bytes().to_ascii_lowercase());
+                }
+            }
+            v
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut v = Vec::new();
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    if v.len() >= 4 {
+                        return None;
+                    }
+                    v.push(vec![b.to_ascii_lowercase()]);
+                }
+            }
+            v
+        }
+        HirKind::Capture(c) => exact(&c.sub)?,
+        HirKind::Concat(xs) => {
+            let mut acc = vec![Vec::new()];
+            for x in xs {
+                acc = cross(&acc, &exact(x)?)?;
+            }
+            acc
+        }
+        HirKind::Alternation(xs) => {
+            let mut v = Vec::new();
+            for x in xs {
+                v.extend(exact(x)?);
+                if v.len() > MAX_LITERALS {
+                    return None;
+                }
+            }
+            v
+        }
+        HirKind::Repetition(r) => match (r.min, r.max) {
+            (1, Some(1)) => exact(&r.sub)?,
+            (0, Some(1)) => {
+                let mut v = exact(&r.sub)?;
+                v.push(Vec::new());
+                v
+            }
+            _ => return None,
+        },
+    };
+    out.sort_unstable();
+    out.dedup();
+    (out.len() <= MAX_LITERALS).then_some(out)
+}
+
+/// Most variants one concatenation may spell (case-insensitive non-ASCII letters double
+/// it per letter): past it the literal is cut, which keeps the filter small.
+const MAX_VARIANTS: usize = 16;
+
+/// Every concatenation of a string of `a` with one of `b`, if not too many.
+fn cross(a: &Literals, b: &Literals) -> Option<Literals> {
+    if a.len() * b.len() > MAX_VARIANTS.max(a.len()).max(b.len()) {
+        return None;
+    }
+    let mut out: Literals = a
+        .iter()
+        .flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// Literals one of which every match of `h` contains (none empty), if found.
+fn required(h: &Hir) -> Option<Literals> {
+    if let Some(e) = exact(h).filter(|e| e.iter().all(|l| !l.is_empty())) {
+        return Some(e);
+    }
+    match h.kind() {
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(xs) => {
+            let mut v = Vec::new();
+            for x in xs {
+                v.extend(required(x)?);
+                if v.len() > MAX_LITERALS {
+                    return None;
+                }
+            }
+            v.sort_unstable();
+            v.dedup();
+            Some(v)
+        }
+        HirKind::Concat(xs) => {
+            // Any run of adjacent finite parts, or any part's own required set, will do:
+            // keep the most selective (longest shortest literal, then fewest).
+            let mut best: Option<Literals> = None;
+            let mut consider = |c: Option<Literals>| {
+                let Some(c) = c.filter(|c| !c.is_empty() && c.iter().all(|l| !l.is_empty())) else {
+                    return;
+                };
+                let key = |s: &Literals| {
+                    (
+                        s.iter().map(Vec::len).min().unwrap_or(0),
+                        std::cmp::Reverse(s.len()),
+                    )
+                };
+                if best.as_ref().is_none_or(|b| key(&c) > key(b)) {
+                    best = Some(c);
+                }
+            };
+            let mut run: Literals = vec![Vec::new()];
+            for x in xs {
+                match exact(x) {
+                    Some(e) => match cross(&run, &e) {
+                        Some(c) => run = c,
+                        None => consider(Some(std::mem::replace(&mut run, e))),
+                    },
+                    None => {
+                        consider(Some(std::mem::replace(&mut run, vec![Vec::new()])));
+                        consider(required(x));
+                    }
+                }
+            }
+            consider(Some(run));
+            best
+        }
+        _ => None,
+    }
 }
 
 fn drop_unicode_word_looks(h: Hir) -> Hir {
@@ -635,6 +909,114 @@ mod tests {
             .iter()
             .map(|b| (b.text.as_str(), b.removed_by.as_deref()))
             .collect()
+    }
+
+    /// The literal filter may only reject texts the regex rejects too.
+    #[test]
+    fn required_literals_never_reject_a_match() {
+        let texts = [
+            "12 Comments",
+            "Keine Kommentare",
+            "Comments (3)",
+            "KOMMENTARE (12)",
+            "Photo: Reuters",
+            "Foto: dpa",
+            "By Jane Doe",
+            "Von Max Mustermann",
+            "Copyright © 2024 Example Inc. All rights reserved.",
+            "We use cookies to improve your experience.",
+            "Read also: The other story",
+            "Your email address will not be published. Required fields are marked *",
+            "Sign up for our free newsletter",
+            "Ähnliche Beiträge zum Thema:",
+            "date 2024-01-04 White House claimed.",
+            "Disclaimer: we cannot verify this.",
+            "The minister said on Tuesday that the budget would pass.",
+            "ſtimmen 4 Stimmen",
+        ];
+        let cfg = crate::config::Rules::defaults().config;
+        let mut filtered = 0;
+        for spec in &cfg.text.rules {
+            let Some(p) = &spec.pattern else { continue };
+            let re = Regex::new(p).unwrap();
+            let Some(lits) = required_literals(p) else {
+                continue;
+            };
+            let lits = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&lits)
+                .unwrap();
+            filtered += 1;
+            for t in texts {
+                if re.is_match(t) {
+                    assert!(lits.is_match(t), "{}: filter rejects {t:?}", spec.name);
+                }
+            }
+            assert!(
+                !lits.is_match("The minister said on Tuesday that the budget would pass."),
+                "{}: filter passes plain prose",
+                spec.name
+            );
+        }
+        assert!(filtered >= 6, "only {filtered} rules have a literal filter");
+    }
+
+    fn filter(p: &str) -> Option<AhoCorasick> {
+        let lits = required_literals(p)?;
+        Some(
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&lits)
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn linked_rules_match_as_unlinked_ones() {
+        let cfg = crate::config::Rules::defaults().config;
+        let plain: Vec<TextRule> = cfg
+            .text
+            .rules
+            .iter()
+            .map(|s| TextRule::compile(s).unwrap())
+            .collect();
+        let mut linked = plain.clone();
+        link_literal_filters(&mut linked);
+        assert!(linked.iter().filter(|r| r.filter.is_some()).count() >= 6);
+        for t in [
+            "12 Comments",
+            "Photo: Reuters",
+            "By Jane Doe",
+            "Copyright 2024 Example. All rights reserved.",
+            "Read also: more",
+            "The minister said on Tuesday that the budget would pass.",
+        ] {
+            let probe = Probe::new(t);
+            for (a, b) in plain.iter().zip(&linked) {
+                assert_eq!(
+                    a.matches(&Probe::new(t)),
+                    b.matches(&probe),
+                    "{} on {t}",
+                    a.name
+                );
+                assert_eq!(a.find(t), b.find_in(&probe), "{} on {t}", a.name);
+            }
+        }
+    }
+
+    #[test]
+    fn required_literals_cover_case_variants_and_alternatives() {
+        let lits = filter("(?i)(?:read also|lesen sie auch)\\b").unwrap();
+        for t in ["READ ALSO", "Lesen Sie auch", "x read also y"] {
+            assert!(lits.is_match(t), "{t}");
+        }
+        assert!(!lits.is_match("read more"));
+        // Kelvin sign and long s fold to k and s under Unicode case folding.
+        let lits = filter("(?i)kosten").unwrap();
+        assert!(lits.is_match("\u{212A}o\u{17F}ten"));
+        // Nothing required: no filter.
+        assert!(required_literals("\\d+").is_none());
+        assert!(required_literals("(?:ab)?c*").is_none());
     }
 
     #[test]
