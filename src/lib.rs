@@ -179,6 +179,9 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
     let text_rules = site.map_or(&rules.text_rules, |s| &s.text_rules);
     let (captures, cut) = text_rules.apply(&mut blocks, format);
     metadata::apply_captures(&mut meta, &captures);
+    if format == "text" {
+        metadata::from_text_blocks(&mut meta, &blocks, ctx.max_date);
+    }
     if meta.url.is_none() {
         meta.url = page.url.map(str::to_string);
     }

@@ -1710,6 +1710,57 @@ pub fn apply_captures(meta: &mut Metadata, captures: &[Capture]) {
     }
 }
 
+/// The author and date a text page shows near its title, for what the page's header
+/// and the text rules' captures left unknown. A dump has no markup, so only the
+/// visible lines count: a byline (`By …`, `Written by …`) and a date line within the
+/// same windows around the title as on HTML pages. `blocks` are the page's blocks in
+/// order, removed ones included (a date line is often chrome).
+pub fn from_text_blocks(
+    meta: &mut Metadata,
+    blocks: &[crate::block::Block],
+    max_date: Option<&str>,
+) {
+    if meta.author.is_some() && meta.date.is_some() {
+        return;
+    }
+    let mut s = Scan {
+        texts: blocks
+            .iter()
+            .flat_map(|b| b.text.lines())
+            .take(MAX_TEXTS)
+            .collect(),
+        ..Default::default()
+    };
+    // The title shown as the page's heading, after the menus, is where the byline and
+    // date stand; the first line of a dump is usually the `<title>` itself.
+    let tk = meta.title.as_deref().map(key);
+    if let Some(tk) = &tk {
+        s.h1s = s
+            .texts
+            .iter()
+            .enumerate()
+            .skip(1)
+            .take(5000)
+            .filter(|(_, t)| t.len() <= 300 && &key(t) == tk)
+            .map(|(i, t)| (t.to_string(), i))
+            .take(1)
+            .collect();
+    }
+    let tpos = title_pos(&s, meta.title.as_deref()).or((!s.texts.is_empty()).then_some(0));
+    if meta.author.is_none() {
+        meta.author = visible_author(&s, tpos);
+    }
+    if meta.date.is_none() {
+        let shown = shown_dates(&s, tpos, max_date);
+        let pick = shown.iter().find(|(_, updated)| !updated).or(shown.first());
+        if let Some(((f, src), _)) = pick {
+            meta.date = Some(f.date.clone());
+            meta.datetime = f.datetime.clone();
+            meta.date_source = Some(src.clone());
+        }
+    }
+}
+
 /// Last step: fill what only the final text can tell (the language, when the page did not say).
 pub fn finish(meta: &mut Metadata, text: &str) {
     if meta.language.is_none() {
@@ -1724,6 +1775,47 @@ mod tests {
 
     fn meta(html: &str) -> Metadata {
         meta_with(html, None)
+    }
+
+    #[test]
+    fn a_text_dump_shows_its_byline_and_date_under_the_title_heading() {
+        use crate::block::Block;
+        let dump = |date: &str| -> Vec<Block> {
+            [
+                "Comparing Catering Services | Sally's Kitchen",
+                "Home\nEvents\nContact",
+                "Comparing Catering Services",
+                "Written by Leonardo Garcia",
+                date,
+                "When you plan an event, one of the first things to decide is the catering.",
+            ]
+            .into_iter()
+            .map(Block::para)
+            .collect()
+        };
+        let mut m = Metadata {
+            title: Some("Comparing Catering Services".into()),
+            ..Default::default()
+        };
+        from_text_blocks(&mut m, &dump("Sep 26, 2022"), Some("2026-12-02"));
+        assert_eq!(m.author.as_deref(), Some("Leonardo Garcia"));
+        assert_eq!(m.date.as_deref(), Some("2022-09-26"));
+        assert_eq!(m.date_source.as_deref(), Some("text"));
+
+        // A date after the crawl (or today) is not the page's; one known already stays.
+        let mut m = Metadata {
+            title: Some("Comparing Catering Services".into()),
+            ..Default::default()
+        };
+        from_text_blocks(&mut m, &dump("Sep 26, 2030"), Some("2026-12-02"));
+        assert_ne!(m.date.as_deref(), Some("2030-09-26"));
+        let mut m = Metadata {
+            title: Some("Comparing Catering Services".into()),
+            date: Some("2024-01-04".into()),
+            ..Default::default()
+        };
+        from_text_blocks(&mut m, &dump("Sep 26, 2022"), None);
+        assert_eq!(m.date.as_deref(), Some("2024-01-04"));
     }
 
     fn meta_with(html: &str, url: Option<&str>) -> Metadata {
