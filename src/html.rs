@@ -82,6 +82,13 @@ pub struct HtmlConfig {
     pub climb_share: f32,
     /// ...unless the parent's link density is above this.
     pub climb_max_link_density: f32,
+    /// The headline, standfirst and byline often sit just above the chosen body, in
+    /// a header element of their own: walking back from the content's first block over
+    /// at most this many chars, the blocks left outside up to the farthest heading are
+    /// joined to the content (0 turns this off)...
+    pub lede_window_chars: usize,
+    /// ...stopping at a block left outside whose link density is above this (a menu).
+    pub lede_max_link_density: f32,
     /// A kept block "reads like text" when it is at least `edge_good_chars` long, or is
     /// a non-heading at least `edge_sentence_chars` long that ends like a sentence. Short
     /// paragraphs and headings after the last such block (subscribe lines, copyright,
@@ -142,6 +149,8 @@ impl Default for HtmlConfig {
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
+            lede_window_chars: 0,
+            lede_max_link_density: 0.3,
             edge_good_chars: 100,
             edge_sentence_chars: 25,
             edge_max_share: 0.2,
@@ -170,6 +179,7 @@ impl HtmlConfig {
             ("html.fallback_share", self.fallback_share),
             ("html.climb_share", self.climb_share),
             ("html.climb_max_link_density", self.climb_max_link_density),
+            ("html.lede_max_link_density", self.lede_max_link_density),
             ("html.edge_max_share", self.edge_max_share),
             ("html.listing_share", self.listing_share),
         ] {
@@ -1639,6 +1649,11 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         ranges.push((0, a.blocks.len()));
     }
     ranges.sort_unstable();
+    if listing.is_none() {
+        if let Some(h) = lede_start(a, c, ranges[0].0) {
+            ranges.insert(0, (h, ranges[0].0));
+        }
+    }
 
     // Mark blocks outside the chosen ranges.
     let mut inside = vec![false; a.blocks.len()];
@@ -1689,6 +1704,45 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     }
     remove_duplicates(a, c);
     trim_tail(a, c);
+}
+
+/// Where the headline block above the content starts: walking back from block
+/// `first` over at most `lede_window_chars`, the farthest heading reached before a
+/// link-heavy block left outside (a menu, a breadcrumb). Blocks removed by other rules
+/// are passed over and stay removed. `None` when the content already opens with a
+/// heading, or no heading is near.
+fn lede_start(a: &Arena, c: &Compiled, first: usize) -> Option<usize> {
+    let window = c.cfg.lede_window_chars as u64;
+    if window == 0 || first == 0 || first >= a.blocks.len() {
+        return None;
+    }
+    if a.blocks[first..]
+        .iter()
+        .find(|b| b.removed.is_none())
+        .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
+    {
+        return None;
+    }
+    let mut seen = 0u64;
+    let mut start = None;
+    for i in (0..first).rev() {
+        let b = &a.blocks[i];
+        seen += u64::from(b.chars);
+        if seen > window {
+            break;
+        }
+        // Blocks before the content are not marked outside yet: any rule here is another's.
+        if b.removed.is_some() {
+            continue;
+        }
+        if b.link_chars as f32 > b.chars as f32 * c.cfg.lede_max_link_density {
+            break;
+        }
+        if matches!(b.kind, BlockKind::Heading(_)) {
+            start = Some(i);
+        }
+    }
+    start
 }
 
 /// The container of the largest group of same-shaped siblings (tag and class), if it
@@ -1902,6 +1956,31 @@ mod tests {
     }
 
     const PARA: &str = "This is a long paragraph of article text, with commas, clauses, and enough words to look like real prose that a reader came for.";
+
+    #[test]
+    fn the_headline_and_standfirst_above_the_body_are_kept() {
+        // A news layout: the headline block sits in a header of its own, far from the
+        // body readability picks; the menu above it stays out.
+        let html = format!(
+            "<body><nav><a href=/a>News</a> <a href=/b>Sport</a> <a href=/c>Opinion</a></nav>\
+             <div class=top><div class=head><h2>Mayor closes the old bridge</h2>\
+             <p>Repairs will take two years, the council said on Monday.</p>\
+             <p>By Ana Ruiz</p></div></div>\
+             <div class=main><div class=text><p>{PARA} One.</p><p>{PARA} Two.</p>\
+             <p>{PARA} Three.</p></div></div></body>"
+        );
+        let k = kept(&html);
+        assert!(
+            k.iter().any(|t| t == "Mayor closes the old bridge"),
+            "{k:?}"
+        );
+        assert!(
+            k.iter().any(|t| t.starts_with("Repairs will take")),
+            "{k:?}"
+        );
+        assert!(k.iter().any(|t| t.ends_with("Three.")), "{k:?}");
+        assert!(!k.iter().any(|t| t.contains("Sport")), "{k:?}");
+    }
 
     #[test]
     fn keeps_the_article_and_drops_navigation() {
