@@ -109,7 +109,21 @@ pub struct TextConfig {
     pub spec_min_run: usize,
     /// Score of each line of a spec table.
     pub spec_line_score: f64,
+    /// Words of cookie banners, privacy policies, terms and shipping or returns notes
+    /// (lower-case).
+    pub policy_words: Vec<String>,
+    /// A prose line with at least this many distinct policy words is policy text
+    /// (0 = off)...
+    pub policy_min_hits: usize,
+    /// ...and scores this share of its length instead of all of it.
+    pub policy_weight: f64,
 }
+
+/// The shipped `policy_words` (a test keeps them equal to `config.toml`).
+const DEFAULT_POLICY_WORDS: &str = "cookie cookies privacy policy terms conditions consent \
+    gdpr ccpa tracking advertising advertisers partners personalised personalized preferences \
+    opt-out browser returns refund refunds shipping warranty liability disclaimer copyright \
+    trademarks license licence jurisdiction applicable law laws";
 
 impl Default for TextConfig {
     fn default() -> Self {
@@ -139,6 +153,12 @@ impl Default for TextConfig {
             anchor_window: 3,
             spec_min_run: 2,
             spec_line_score: 5.0,
+            policy_words: DEFAULT_POLICY_WORDS
+                .split_whitespace()
+                .map(String::from)
+                .collect(),
+            policy_min_hits: 2,
+            policy_weight: 0.0,
         }
     }
 }
@@ -159,6 +179,7 @@ impl TextConfig {
         share("weak_page_share", self.weak_page_share);
         share("rule_cover_share", self.rule_cover_share);
         share("position_decay", self.position_decay);
+        share("policy_weight", self.policy_weight);
         for (name, v) in [
             ("standfirst_body_ratio", self.standfirst_body_ratio),
             ("cjk_char_weight", self.cjk_char_weight),
@@ -231,6 +252,8 @@ pub struct Compiled {
     stop: FastMap<String, u16>,
     /// Per `CJK_STOP_CHARS` language, its characters.
     cjk_stop: Vec<Vec<char>>,
+    /// `policy_words` -> its index (for counting distinct hits per line).
+    policy: FastMap<String, u16>,
 }
 
 impl Compiled {
@@ -285,6 +308,12 @@ impl Compiled {
             cjk_stop: CJK_STOP_CHARS
                 .iter()
                 .map(|(_, c)| c.chars().collect())
+                .collect(),
+            policy: cfg
+                .policy_words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.to_lowercase(), i.min(usize::from(u16::MAX)) as u16))
                 .collect(),
         })
     }
@@ -599,6 +628,8 @@ struct Line<'a> {
     rule: Option<Arc<str>>,
     /// How often the line (case-folded) occurs on the page.
     repeats: u32,
+    /// Distinct `policy_words` in the line.
+    policy: usize,
 }
 
 /// Per-line signals, with the page's language picked from stop-word hits.
@@ -626,6 +657,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
         for &text in para {
             let mut h = vec![0u16; n_lang];
             let mut words = 0usize;
+            let mut policy: Vec<u16> = Vec::new();
             let mut lower = String::new();
             for w in text
                 .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
@@ -634,6 +666,11 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 words += 1;
                 lower.clear();
                 push_lowercase_chars(&mut lower, w);
+                if let Some(&k) = c.policy.get(lower.as_str()) {
+                    if !policy.contains(&k) {
+                        policy.push(k);
+                    }
+                }
                 if let Some(&mask) = c.stop.get(lower.as_str()) {
                     for (i, slot) in h.iter_mut().enumerate() {
                         if mask & (1 << i) != 0 {
@@ -689,6 +726,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 ends_sentence: ends_sentence(text),
                 rule,
                 repeats: 0,
+                policy: policy.len(),
             });
             hits.push(h);
             cjk_hits.push(ch_hits);
@@ -872,6 +910,15 @@ fn line_score(l: &Line, cfg: &TextConfig) -> (Class, f64) {
     let prose = l.words >= cfg.prose_min_words && l.density >= cfg.stopword_density && !repeated;
     if !prose {
         (Class::Short, -cfg.chrome_weight * l.len - cfg.line_cost)
+    } else if cfg.policy_min_hits > 0 && l.policy >= cfg.policy_min_hits {
+        // Policy text is prose, but a cookie banner or a returns note is not the page's
+        // content: it weighs less, so the run under the product or thread wins.
+        let class = if l.ends_sentence {
+            Class::Good
+        } else {
+            Class::NearGood
+        };
+        (class, cfg.policy_weight * l.len - cfg.line_cost)
     } else if l.ends_sentence {
         (Class::Good, l.len - cfg.line_cost)
     } else {
@@ -1421,6 +1468,29 @@ mod tests {
         // Without the heading the longer run wins alone.
         let without = page("Details");
         assert!(!kept(&without).contains(&desc), "{:#?}", view(&without));
+    }
+
+    #[test]
+    fn a_longer_cookie_notice_does_not_win_over_the_description() {
+        // A product dump without the product's heading: a short description, then a
+        // cookie banner (hidden in the page, flattened into the dump) that is longer.
+        let desc = "A light pack for long days on the trail, with a padded back panel and a rain cover that lives in its own pocket.";
+        let cookie = "We and our partners use cookies to personalise advertising and to measure traffic, and you can change your preferences at any time.";
+        let cookies = [cookie; 6].join("\n\n");
+        let footer = (0..20)
+            .map(|i| format!("Store {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = format!(
+            "Outdoor Shop\n\nShop\nPacks\nSale\n\n{desc}\n\n{desc}\n\n{footer}\n\n{cookies}"
+        );
+        let page = extract(&text, &rules().text);
+        assert!(kept(&page).contains(&desc), "{:#?}", view(&page));
+        assert!(!kept(&page).contains(&cookie), "{:#?}", view(&page));
+        // Without the policy words the banner, the longest run, is kept as content.
+        let r = Rules::from_sources(Some(("u.toml", "[text]\npolicy_min_hits = 0\n"))).unwrap();
+        let page = extract(&text, &r.text);
+        assert!(kept(&page).contains(&cookie), "{:#?}", view(&page));
     }
 
     #[test]
