@@ -701,7 +701,13 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let cjk_lang =
         (page_cjk * 10 > page_letters * 3).then(|| usize::from(page_kana * 20 <= page_cjk));
     let most_hits = (0..n_lang).max_by_key(|&i| page_hits[i]).unwrap_or(0);
-    let (best, listed) = match detect_language(&lines) {
+    // A CJK page's densities come from its particle characters: no language to detect.
+    let detected = if cjk_lang.is_some() {
+        None
+    } else {
+        detect_language(&lines)
+    };
+    let (best, listed) = match detected {
         Some(Some(i)) => (i, true),
         Some(None) => (0, false),
         None => (
