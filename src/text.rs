@@ -611,8 +611,8 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let mut page_hits = vec![0usize; n_lang];
     let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
         (0usize, 0usize, 0usize, 0usize);
-    let mut seen: FastMap<String, u32> = FastMap::default();
-    let mut keys = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut lower = String::new();
     for (pi, para) in paras.iter().enumerate() {
         // The page's time budget: an expired page becomes a `timeout` reject anyway.
         if pi % 64 == 63 && crate::budget::expired() {
@@ -626,7 +626,6 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
         for &text in para {
             let mut h = vec![0u16; n_lang];
             let mut words = 0usize;
-            let mut lower = String::new();
             for w in text
                 .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
                 .filter(|w| !w.is_empty())
@@ -674,7 +673,6 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 push_lowercase_chars(&mut key, w);
                 key.push(' ');
             }
-            *seen.entry(key.clone()).or_default() += 1;
             keys.push(key);
             let rule = para_rule
                 .clone()
@@ -716,8 +714,13 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 && page_hits[most_hits] as f64 >= c.cfg.stopword_min_hit_rate * page_words as f64,
         ),
     };
+    // Counted once every key is known: no per-line copy of the key for the map.
+    let mut seen: FastMap<&str, u32> = FastMap::default();
+    for k in &keys {
+        *seen.entry(k.as_str()).or_default() += 1;
+    }
     for (i, l) in lines.iter_mut().enumerate() {
-        l.repeats = seen.get(&keys[i]).copied().unwrap_or(1);
+        l.repeats = seen.get(keys[i].as_str()).copied().unwrap_or(1);
         l.density = match cjk_lang {
             Some(j) if cjk_counts[i] > 0 => f64::from(cjk_hits[i][j]) / cjk_counts[i] as f64,
             Some(_) => 0.0,
