@@ -736,7 +736,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
 /// `Some(Some(i))` for `STOP_WORDS[i]`, `Some(None)` for a language without a list,
 /// `None` when unsure.
 fn detect_language(lines: &[Line]) -> Option<Option<usize>> {
-    const SAMPLE_BYTES: usize = 6000;
+    const SAMPLE_BYTES: usize = 2000;
     let mut by_len: Vec<&Line> = lines.iter().filter(|l| l.words >= 5).collect();
     by_len.sort_by_key(|l| std::cmp::Reverse(l.text.len()));
     let mut sample = String::new();
