@@ -642,8 +642,8 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let mut page_hits = vec![0usize; n_lang];
     let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
         (0usize, 0usize, 0usize, 0usize);
-    let mut seen: FastMap<String, u32> = FastMap::default();
-    let mut keys = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut lower = String::new();
     for (pi, para) in paras.iter().enumerate() {
         // The page's time budget: an expired page becomes a `timeout` reject anyway.
         if pi % 64 == 63 && crate::budget::expired() {
@@ -658,7 +658,6 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             let mut h = vec![0u16; n_lang];
             let mut words = 0usize;
             let mut policy: Vec<u16> = Vec::new();
-            let mut lower = String::new();
             for w in text
                 .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
                 .filter(|w| !w.is_empty())
@@ -711,7 +710,6 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 push_lowercase_chars(&mut key, w);
                 key.push(' ');
             }
-            *seen.entry(key.clone()).or_default() += 1;
             keys.push(key);
             let rule = para_rule
                 .clone()
@@ -739,7 +737,13 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let cjk_lang =
         (page_cjk * 10 > page_letters * 3).then(|| usize::from(page_kana * 20 <= page_cjk));
     let most_hits = (0..n_lang).max_by_key(|&i| page_hits[i]).unwrap_or(0);
-    let (best, listed) = match detect_language(&lines) {
+    // A CJK page's densities come from its particle characters: no language to detect.
+    let detected = if cjk_lang.is_some() {
+        None
+    } else {
+        detect_language(&lines)
+    };
+    let (best, listed) = match detected {
         Some(Some(i)) => (i, true),
         Some(None) => (0, false),
         None => (
@@ -748,8 +752,13 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 && page_hits[most_hits] as f64 >= c.cfg.stopword_min_hit_rate * page_words as f64,
         ),
     };
+    // Counted once every key is known: no per-line copy of the key for the map.
+    let mut seen: FastMap<&str, u32> = FastMap::default();
+    for k in &keys {
+        *seen.entry(k.as_str()).or_default() += 1;
+    }
     for (i, l) in lines.iter_mut().enumerate() {
-        l.repeats = seen.get(&keys[i]).copied().unwrap_or(1);
+        l.repeats = seen.get(keys[i].as_str()).copied().unwrap_or(1);
         l.density = match cjk_lang {
             Some(j) if cjk_counts[i] > 0 => f64::from(cjk_hits[i][j]) / cjk_counts[i] as f64,
             Some(_) => 0.0,
@@ -765,7 +774,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
 /// `Some(Some(i))` for `STOP_WORDS[i]`, `Some(None)` for a language without a list,
 /// `None` when unsure.
 fn detect_language(lines: &[Line]) -> Option<Option<usize>> {
-    const SAMPLE_BYTES: usize = 6000;
+    const SAMPLE_BYTES: usize = 2000;
     let mut by_len: Vec<&Line> = lines.iter().filter(|l| l.words >= 5).collect();
     by_len.sort_by_key(|l| std::cmp::Reverse(l.text.len()));
     let mut sample = String::new();
