@@ -48,8 +48,11 @@ pub const STANDFIRST_RULE: &str = "text-standfirst";
 /// The rule name on lines the classifier removed (unless a chrome rule matched them).
 pub const CLASSIFIER_RULE: &str = "text-classifier";
 
+/// The rule name on a kept line that repeats an earlier kept line word for word.
+pub const DUPLICATE_RULE: &str = "text-duplicate";
+
 /// Names of rules built into the text path (not tables in `config.toml`), for `disable`.
-pub const BUILTIN_RULES: &[&str] = &[TITLE_RULE, STANDFIRST_RULE, CLASSIFIER_RULE];
+pub const BUILTIN_RULES: &[&str] = &[TITLE_RULE, STANDFIRST_RULE, CLASSIFIER_RULE, DUPLICATE_RULE];
 
 /// `[text]` settings. The defaults equal the shipped `config.toml`, which documents
 /// each one.
@@ -117,6 +120,10 @@ pub struct TextConfig {
     pub policy_min_hits: usize,
     /// ...and scores this share of its length instead of all of it.
     pub policy_weight: f64,
+    /// A kept line at least this long (chars) that repeats an earlier kept line word
+    /// for word is removed (`text-duplicate`): a dump of a page with tabs or a mobile
+    /// copy holds the article twice or three times.
+    pub duplicate_min_chars: usize,
 }
 
 /// The shipped `policy_words` (a test keeps them equal to `config.toml`).
@@ -159,6 +166,7 @@ impl Default for TextConfig {
                 .collect(),
             policy_min_hits: 2,
             policy_weight: 0.0,
+            duplicate_min_chars: 40,
         }
     }
 }
@@ -243,6 +251,7 @@ pub struct Compiled {
     title: bool,
     standfirst: bool,
     classifier: bool,
+    duplicate: bool,
     /// The `[[text.rules]]` that mark chrome, used as a classifier signal on any line
     /// (regardless of their scope: position is the classifier's business).
     chrome: Vec<TextRule>,
@@ -302,6 +311,7 @@ impl Compiled {
             title: enabled(TITLE_RULE),
             standfirst: enabled(STANDFIRST_RULE),
             classifier: enabled(CLASSIFIER_RULE),
+            duplicate: enabled(DUPLICATE_RULE),
             chrome,
             capture,
             stop,
@@ -380,7 +390,10 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
     }
     let lines = analyse(body, c);
 
-    let verdicts = classify(&lines, &c.cfg, meta.title.as_deref());
+    let mut verdicts = classify(&lines, &c.cfg, meta.title.as_deref());
+    if c.duplicate {
+        remove_duplicates(&lines, &mut verdicts, c.cfg.duplicate_min_chars);
+    }
     if let (Some(raw), Some(clean)) = (
         blocks
             .first()
@@ -864,6 +877,25 @@ fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdic
         };
     }
     verdicts
+}
+
+/// Mark kept lines of at least `min_chars` that repeat an earlier kept line exactly:
+/// the shingle of a page should not count its article three times because the dump
+/// flattened three tabs. Only lines the page repeats (`repeats`) are hashed.
+fn remove_duplicates(lines: &[Line], verdicts: &mut [Verdict], min_chars: usize) {
+    if min_chars == 0 {
+        return;
+    }
+    let rule: Arc<str> = Arc::from(DUPLICATE_RULE);
+    let mut seen: FastMap<&str, ()> = FastMap::default();
+    for (l, v) in lines.iter().zip(verdicts.iter_mut()) {
+        if v.removed_by.is_some() || l.repeats < 2 || l.chars < min_chars {
+            continue;
+        }
+        if seen.insert(l.text.trim(), ()).is_some() {
+            v.removed_by = Some(rule.clone());
+        }
+    }
 }
 
 /// Runs of at least `spec_min_run` consecutive "Key: value" lines (a product's specs,
@@ -1426,17 +1458,39 @@ mod tests {
             .map(|i| format!("Link {i}"))
             .collect::<Vec<_>>()
             .join("\n");
-        let text = format!("{P1}\n\n{P2}\n\n{P3}\n\n{junk}\n\n{P2}\n\n{P3}\n\n{junk}\n\nThat is all there is to it, we are told.");
+        let p4 = "A second report, published on Friday, found that the roads in the south of the county had also been left without repairs for many years.";
+        let p5 = "Its authors asked the council to set aside money for them as well, and to publish a list of the streets that would be repaired first.";
+        let text = format!("{P1}\n\n{P2}\n\n{P3}\n\n{junk}\n\n{p4}\n\n{p5}\n\n{junk}\n\nThat is all there is to it, we are told.");
         let page = extract(&text, &rules().text);
         let k = kept(&page);
-        assert_eq!(k, vec![P1, P2, P3, P2, P3], "{:#?}", view(&page));
+        assert_eq!(k, vec![P1, P2, P3, p4, p5], "{:#?}", view(&page));
+    }
+
+    #[test]
+    fn an_article_dumped_twice_is_kept_once() {
+        // A page with tabs (or a mobile copy) flattened: the article comes two times.
+        let body = format!("{P1}\n\n{P2}\n\n{P3}");
+        let text =
+            format!("Home\nNews\nSport\n\n{body}\n\nShare this\n\n{body}\n\nContact\nImprint");
+        let page = extract(&text, &rules().text);
+        assert_eq!(kept(&page), vec![P1, P2, P3], "{:#?}", view(&page));
+        let dups = page
+            .blocks
+            .iter()
+            .filter(|b| b.removed_by.as_deref() == Some(DUPLICATE_RULE))
+            .count();
+        assert_eq!(dups, 3);
+        // Disabled, both copies stay.
+        let r = Rules::from_sources(Some(("t.toml", "disable = [\"text-duplicate\"]"))).unwrap();
+        let page = extract(&text, &r.text);
+        assert_eq!(kept(&page), vec![P1, P2, P3, P1, P2, P3]);
     }
 
     #[test]
     fn a_page_without_a_body_keeps_its_prose_span() {
         // A listing: short items with a one-line blurb each; no run of prose stands out.
         let items = (0..30)
-            .map(|i| format!("Item {i}\n$ {i}.99\nA plain cotton shirt that is made in the town."))
+            .map(|i| format!("Item {i}\n$ {i}.99\nA plain cotton shirt, number {i}, that is made in the town."))
             .collect::<Vec<_>>()
             .join("\n\n");
         let text = format!("Shop\nCart\nLogin\nWomen\nMen\nKids\n\nNew arrivals\n\n{items}\n\nStores\nCareers\nHelp\nGift cards");
@@ -1445,11 +1499,13 @@ mod tests {
         // From one line (`weak_page_margin`) before the first prose line to one after the last.
         assert_eq!(
             k.first(),
-            Some(&"$ 0.99\nA plain cotton shirt that is made in the town."),
+            Some(&"$ 0.99\nA plain cotton shirt, number 0, that is made in the town."),
             "{:#?}",
             view(&page)
         );
-        assert!(k.contains(&"Item 7\n$ 7.99\nA plain cotton shirt that is made in the town."));
+        assert!(k.contains(
+            &"Item 7\n$ 7.99\nA plain cotton shirt, number 7, that is made in the town."
+        ));
         assert_eq!(k.last(), Some(&"Stores"));
         assert!(!k
             .iter()
@@ -1507,9 +1563,10 @@ mod tests {
         let desc = "A light pack for long days on the trail, with a padded back panel and a rain cover that lives in its own pocket.";
         let specs = "Weight: 1.2 kg\nVolume: 25 l\nMaterial: Recycled nylon";
         let footer = "Help\nReturns\nStores\nCareers\nGift cards";
-        let text = format!("Trail Pack 25 | Outdoor Shop\n\nShop\nPacks\nTents\n\n{desc}\n\n{desc}\n\n{specs}\n\n{footer}");
+        let more = "The hip belt carries most of the load, and its two zipped pockets hold a phone, a map and a bar for the way back down.";
+        let text = format!("Trail Pack 25 | Outdoor Shop\n\nShop\nPacks\nTents\n\n{desc}\n\n{more}\n\n{specs}\n\n{footer}");
         let page = extract(&text, &rules().text);
-        assert_eq!(kept(&page), vec![desc, desc, specs], "{:#?}", view(&page));
+        assert_eq!(kept(&page), vec![desc, more, specs], "{:#?}", view(&page));
         assert!(is_key_value("Screen size: 13.8 in"));
         for not in ["Home", "12:30 PM", "See https://example.com", "Note: "] {
             assert!(!is_key_value(not), "{not}");
@@ -1520,7 +1577,7 @@ mod tests {
     fn a_page_without_a_body_starts_at_its_heading() {
         // The same listing, with a promotion banner (prose) above the menu and the heading.
         let items = (0..30)
-            .map(|i| format!("Item {i}\n$ {i}.99\nA plain cotton shirt that is made in the town."))
+            .map(|i| format!("Item {i}\n$ {i}.99\nA plain cotton shirt, number {i}, that is made in the town."))
             .collect::<Vec<_>>()
             .join("\n\n");
         let banner =
@@ -1530,7 +1587,9 @@ mod tests {
         let k = kept(&page);
         assert!(!k.contains(&banner), "{:#?}", view(&page));
         assert!(k.contains(&"New arrivals"), "{:#?}", view(&page));
-        assert!(k.contains(&"Item 0\n$ 0.99\nA plain cotton shirt that is made in the town."));
+        assert!(k.contains(
+            &"Item 0\n$ 0.99\nA plain cotton shirt, number 0, that is made in the town."
+        ));
     }
 
     /// The definition `maximal_runs` implements, by recursion: the best run, then the
@@ -1601,14 +1660,16 @@ mod tests {
     #[test]
     fn german_and_cjk_pages_find_their_prose() {
         let de = "Die Gemeinde hat am Dienstag beschlossen, dass die Schulen im Norden mehr Geld bekommen, weil die Gebäude in einem schlechten Zustand sind.";
+        let de2 = "Der Plan geht nun an den Rat, der im März darüber abstimmen soll, nachdem die Bürger sechs Wochen lang ihre Meinung sagen konnten.";
         let text =
-            format!("Startseite\nNachrichten\nKontakt\n\n{de}\n\n{de}\n\nImpressum\nDatenschutz");
+            format!("Startseite\nNachrichten\nKontakt\n\n{de}\n\n{de2}\n\nImpressum\nDatenschutz");
         let page = extract(&text, &rules().text);
-        assert_eq!(kept(&page), vec![de, de]);
+        assert_eq!(kept(&page), vec![de, de2]);
         let zh = "委员会星期二开会讨论了新的预算，并且同意北部的学校明年应该得到更多的资金，这是大家都关心的问题。";
-        let text = format!("首页\n新闻\n联系我们\n\n{zh}\n\n{zh}\n\n版权所有");
+        let zh2 = "这个计划现在将交给全体议会，议会预计在三月进行投票，在此之前会有为期六周的公众咨询，让市民表达他们的意见。";
+        let text = format!("首页\n新闻\n联系我们\n\n{zh}\n\n{zh2}\n\n版权所有");
         let page = extract(&text, &rules().text);
-        assert_eq!(kept(&page), vec![zh, zh], "{:#?}", view(&page));
+        assert_eq!(kept(&page), vec![zh, zh2], "{:#?}", view(&page));
     }
 
     #[test]
