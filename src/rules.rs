@@ -13,9 +13,9 @@ use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use fxhash::FxHasher;
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind, Look};
+use rustc_hash::FxHasher;
 use serde::Deserialize;
 
 use crate::block::Block;

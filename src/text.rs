@@ -32,7 +32,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use fxhash::FxHasher;
+use rustc_hash::FxHasher;
 use std::sync::Arc;
 
 use serde::Deserialize;
