@@ -89,6 +89,13 @@ pub struct HtmlConfig {
     pub lede_window_chars: usize,
     /// ...stopping at a block left outside whose link density is above this (a menu).
     pub lede_max_link_density: f32,
+    /// A paragraph left outside in that window with at least this many non-space
+    /// chars that ends like a sentence is a standfirst or intro, and joins like a
+    /// heading does (0: only headings join).
+    pub lede_para_chars: usize,
+    /// Look back for the lede even when the chosen body opens with a heading of its
+    /// own (a section or teaser heading rather than the headline).
+    pub lede_after_heading: bool,
     /// A kept block "reads like text" when it is at least `edge_good_chars` long, or is
     /// a non-heading at least `edge_sentence_chars` long that ends like a sentence. Short
     /// paragraphs and headings after the last such block (subscribe lines, copyright,
@@ -151,6 +158,8 @@ impl Default for HtmlConfig {
             climb_max_link_density: 0.3,
             lede_window_chars: 0,
             lede_max_link_density: 0.3,
+            lede_para_chars: 0,
+            lede_after_heading: false,
             edge_good_chars: 100,
             edge_sentence_chars: 25,
             edge_max_share: 0.2,
@@ -1713,13 +1722,15 @@ fn select_content(a: &mut Arena, c: &Compiled) {
 /// heading, or no heading is near.
 fn lede_start(a: &Arena, c: &Compiled, first: usize) -> Option<usize> {
     let window = c.cfg.lede_window_chars as u64;
+    let para_chars = c.cfg.lede_para_chars as u32;
     if window == 0 || first == 0 || first >= a.blocks.len() {
         return None;
     }
-    if a.blocks[first..]
-        .iter()
-        .find(|b| b.removed.is_none())
-        .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
+    if !c.cfg.lede_after_heading
+        && a.blocks[first..]
+            .iter()
+            .find(|b| b.removed.is_none())
+            .is_some_and(|b| matches!(b.kind, BlockKind::Heading(_)))
     {
         return None;
     }
@@ -1738,7 +1749,11 @@ fn lede_start(a: &Arena, c: &Compiled, first: usize) -> Option<usize> {
         if b.link_chars as f32 > b.chars as f32 * c.cfg.lede_max_link_density {
             break;
         }
-        if matches!(b.kind, BlockKind::Heading(_)) {
+        let intro = para_chars > 0
+            && b.kind == BlockKind::Paragraph
+            && b.chars >= para_chars
+            && ends_like_sentence(&b.text);
+        if intro || matches!(b.kind, BlockKind::Heading(_)) {
             start = Some(i);
         }
     }
@@ -1956,6 +1971,28 @@ mod tests {
     }
 
     const PARA: &str = "This is a long paragraph of article text, with commas, clauses, and enough words to look like real prose that a reader came for.";
+
+    #[test]
+    fn an_intro_paragraph_above_a_body_opening_with_a_heading_is_kept() {
+        // The intro sits in a box of its own above the body, which opens with a
+        // section heading; a short line beside the intro is not prose and stays out.
+        let intro = "The city council voted on Monday to close the old bridge for two years, \
+                     after engineers found that its steel frame had rusted far more than expected. \
+                     Buses will replace the trams that cross it.";
+        let html = format!(
+            "<body><nav><a href=/a>News</a> <a href=/b>Sport</a> <a href=/c>Opinion</a></nav>\
+             <div class=top><div class=intro><p>Updated</p><p>{intro}</p></div></div>\
+             <div class=main><div class=text><h2>What happens next</h2><p>{PARA} One.</p>\
+             <p>{PARA} Two.</p><p>{PARA} Three.</p></div></div></body>"
+        );
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t == intro), "{k:?}");
+        assert!(k.iter().any(|t| t == "What happens next"), "{k:?}");
+        assert!(
+            !k.iter().any(|t| t == "Updated" || t.contains("Sport")),
+            "{k:?}"
+        );
+    }
 
     #[test]
     fn the_headline_and_standfirst_above_the_body_are_kept() {

@@ -89,6 +89,12 @@ pub struct TextRuleSpec {
     /// Only for pages of this format (`html` or `text`); both when absent.
     #[serde(default)]
     pub format: Option<String>,
+    /// On HTML pages: a kept heading this rule matches with at most this
+    /// many chars of kept text from its start to the end heads the related-links,
+    /// comments or "more on this topic" section that closes an article; it and every
+    /// kept block after it go (as this rule), whatever the scope says.
+    #[serde(default)]
+    pub html_tail_chars: Option<usize>,
 }
 
 /// Metadata fields a span rule may capture into.
@@ -122,6 +128,8 @@ pub struct TextRule {
     pub max_chars: Option<usize>,
     pub field: Option<String>,
     pub format: Option<String>,
+    /// See [`TextRuleSpec::html_tail_chars`].
+    pub html_tail_chars: Option<usize>,
     /// This rule's bit in a literal index shared by the rules compiled with it (see
     /// [`link_literal_filters`]): a text without the bit set cannot match.
     filter: Option<(Arc<LiteralIndex>, u32)>,
@@ -250,6 +258,9 @@ impl TextRule {
                 return Err(format!("format must be \"html\" or \"text\", not `{f}`"));
             }
         }
+        if spec.html_tail_chars.is_some() && spec.unit == Unit::Span {
+            return Err("`html_tail_chars` needs a whole-unit rule, not `unit = \"span\"`".into());
+        }
         Ok(TextRule {
             name: Arc::from(spec.name.as_str()),
             matcher,
@@ -259,6 +270,7 @@ impl TextRule {
             max_chars: spec.max_chars,
             field: spec.field.clone(),
             format: spec.format.clone(),
+            html_tail_chars: spec.html_tail_chars,
             filter: None,
         })
     }
@@ -806,6 +818,10 @@ impl TextRules {
             }
         }
 
+        if format == "html" {
+            cut_tail_sections(blocks, &active);
+        }
+
         // Edge rules: walk in from each end while units match (or were already removed).
         let leading: Vec<&&TextRule> = active
             .iter()
@@ -830,6 +846,48 @@ impl TextRules {
             }
         }
         (captures, cut)
+    }
+}
+
+/// The `html_tail_chars` rules: walking back from the end over the kept blocks while
+/// they hold at most the largest limit, find the farthest heading a rule matches within
+/// its own limit, and remove it with every kept block after it. Headings only: a
+/// paragraph such as "Recommended:" also opens a product's system requirements.
+fn cut_tail_sections(blocks: &mut [Block], rules: &[&TextRule]) {
+    use crate::block::BlockKind;
+    let tail: Vec<&TextRule> = rules
+        .iter()
+        .copied()
+        .filter(|r| r.html_tail_chars.is_some())
+        .collect();
+    let Some(max_chars) = tail.iter().filter_map(|r| r.html_tail_chars).max() else {
+        return;
+    };
+    let mut rest = 0usize;
+    let mut cut: Option<(usize, Arc<str>)> = None;
+    for (i, b) in blocks.iter().enumerate().rev() {
+        if !b.is_kept() {
+            continue;
+        }
+        rest += b.text.chars().count();
+        if rest > max_chars {
+            break;
+        }
+        if !matches!(b.kind, BlockKind::Heading(_)) {
+            continue;
+        }
+        let probe = Probe::new(&b.text);
+        if let Some(r) = tail
+            .iter()
+            .find(|r| r.html_tail_chars.is_some_and(|m| rest <= m) && r.matches(&probe))
+        {
+            cut = Some((i, r.name.clone()));
+        }
+    }
+    if let Some((i, name)) = cut {
+        for b in blocks[i..].iter_mut().filter(|b| b.is_kept()) {
+            b.removed_by = Some(name.clone());
+        }
     }
 }
 
@@ -909,6 +967,47 @@ mod tests {
             .iter()
             .map(|b| (b.text.as_str(), b.removed_by.as_deref()))
             .collect()
+    }
+
+    #[test]
+    fn a_related_heading_near_the_end_cuts_its_section_on_html_pages_only() {
+        use crate::block::BlockKind;
+        let rules = TextRules {
+            rules: vec![rule(
+                "name = \"text-related\"\nphrases = [\"More on this topic\"]\n\
+                 unit = \"line\"\nscope = \"edges\"\nhtml_tail_chars = 120",
+            )],
+        };
+        let para = "The council said the bridge will reopen in two years, after the repairs.";
+        let page = |extra: usize| {
+            let mut b = vec![
+                Block::new(para, BlockKind::Paragraph),
+                Block::new("More on this topic", BlockKind::Heading(2)),
+                Block::new("Bridge repairs start in May", BlockKind::ListItem),
+                Block::new("New trams for the city", BlockKind::ListItem),
+            ];
+            b.extend((0..extra).map(|_| Block::new(para, BlockKind::Paragraph)));
+            b
+        };
+        let mut html = page(0);
+        rules.apply(&mut html, "html");
+        assert_eq!(
+            texts(&html),
+            vec![
+                (para, None),
+                ("More on this topic", Some("text-related")),
+                ("Bridge repairs start in May", Some("text-related")),
+                ("New trams for the city", Some("text-related")),
+            ]
+        );
+        // A text dump keeps the edge scope: the teaser lines stop the walk from the end.
+        let mut text = page(0);
+        rules.apply(&mut text, "text");
+        assert!(text.iter().all(|b| b.is_kept()), "{:?}", texts(&text));
+        // More than html_tail_chars after it: a section heading inside the article.
+        let mut long = page(1);
+        rules.apply(&mut long, "html");
+        assert!(long.iter().all(|b| b.is_kept()), "{:?}", texts(&long));
     }
 
     /// The literal filter may only reject texts the regex rejects too.
