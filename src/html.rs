@@ -929,6 +929,9 @@ pub fn select(cleaned: Cleaned) -> Vec<Block> {
 }
 
 /// Walk the DOM once (iteratively) into the arena.
+/// (class, id) -> (the first `class_id`-only rule that matches, hint weight), per page.
+type ClassCache<'a> = fxhash::FxHashMap<(&'a str, &'a str), (Option<Arc<str>>, f32)>;
+
 fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     let mut els: Vec<El> = Vec::with_capacity(512);
     let mut blocks: Vec<RawBlock> = Vec::with_capacity(256);
@@ -952,6 +955,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     };
     let mut kinds: Vec<BlockKind> = vec![BlockKind::Paragraph];
     let mut st = Structure::default();
+    let mut class_cache: ClassCache = fxhash::FxHashMap::default();
 
     fn flush(
         buf: &mut Buffer,
@@ -1024,8 +1028,23 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                     let attrs = Attrs::of(e);
                     let hidden = attrs.is_hidden();
                     let block = is_block_tag(name);
-                    let class_id = attrs.class_id();
-                    let rule = matching_rule(class_id.as_deref(), ElementRef::wrap(node), c, rules);
+                    // Pages repeat the same class/id pairs many times: the regex
+                    // results are computed once per pair per page.
+                    let (class_rule, hint) = if attrs.class.is_empty() && attrs.id.is_empty() {
+                        (None, 0.0)
+                    } else {
+                        class_cache
+                            .entry((attrs.class, attrs.id))
+                            .or_insert_with(|| {
+                                let ci = join_class_id(attrs.class, attrs.id);
+                                (class_set_rule(&ci, c, rules), hint_weight(&ci, c))
+                            })
+                            .clone()
+                    };
+                    let rule = match class_rule {
+                        Some(r) => Some(r),
+                        None => selector_rule(&attrs, ElementRef::wrap(node), rules),
+                    };
                     // Hidden block elements are dropped later, under the guard: some
                     // pages ship their whole article hidden until a script reveals it.
                     let immediate = if block {
@@ -1094,8 +1113,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                     } else {
                         None
                     };
-                    let weight = class_id.as_deref().map_or(0.0, |s| hint_weight(s, c))
-                        + attrs.itemprop_weight();
+                    let weight = hint + attrs.itemprop_weight();
                     els.push(El {
                         parent,
                         tag: tag_of(name),
@@ -1108,7 +1126,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                         class_hash: 0,
                     });
                     if block {
-                        els[idx as usize].class_id = class_id.map(Into::into);
+                        els[idx as usize].class_id = attrs.class_id().map(Into::into);
                         if !attrs.class.is_empty() {
                             use std::hash::{Hash, Hasher};
                             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -1228,6 +1246,16 @@ struct Attrs<'a> {
     dialog: bool,
 }
 
+/// `"<class> <id>"`, built at its exact size (`format!` costs several times more, and
+/// this runs for most elements of every page).
+fn join_class_id(class: &str, id: &str) -> String {
+    let mut s = String::with_capacity(class.len() + 1 + id.len());
+    s.push_str(class);
+    s.push(' ');
+    s.push_str(id);
+    s
+}
+
 impl<'a> Attrs<'a> {
     fn of(e: &'a scraper::node::Element) -> Attrs<'a> {
         let mut a = Attrs::default();
@@ -1252,7 +1280,7 @@ impl<'a> Attrs<'a> {
         if self.class.is_empty() && self.id.is_empty() {
             None
         } else {
-            Some(format!("{} {}", self.class, self.id))
+            Some(join_class_id(self.class, self.id))
         }
     }
 
@@ -1293,22 +1321,24 @@ fn hint_weight(class_id: &str, c: &Compiled) -> f32 {
     w
 }
 
-/// The first `[[html.rules]]` rule that matches the element, if any.
-fn matching_rule(
-    class_id: Option<&str>,
-    eref: Option<ElementRef>,
-    c: &Compiled,
-    rules: &[HtmlRule],
-) -> Option<Arc<str>> {
-    if !c.class_rule.is_empty() {
-        // Most elements match no rule: the cheap yes/no test first.
-        if let Some(ci) = class_id.filter(|ci| c.class_set.is_match(ci)) {
-            if let Some(i) = c.class_set.matches(ci).iter().next() {
-                return Some(rules_by_spec(rules, &c.cfg, c.class_rule[i]));
-            }
-        }
+/// The first `class_id`-only `[[html.rules]]` rule that matches `class_id` (the
+/// element's `"<class> <id>"`), if any. These rules are tried before the selector rules.
+fn class_set_rule(class_id: &str, c: &Compiled, rules: &[HtmlRule]) -> Option<Arc<str>> {
+    // Most elements match no rule: the cheap yes/no test first.
+    if c.class_rule.is_empty() || !c.class_set.is_match(class_id) {
+        return None;
     }
-    for r in rules.iter().filter(|r| r.selector.is_some()) {
+    let i = c.class_set.matches(class_id).iter().next()?;
+    Some(rules_by_spec(rules, &c.cfg, c.class_rule[i]))
+}
+
+/// The first `[[html.rules]]` rule with a `selector` that matches the element, if any.
+fn selector_rule(attrs: &Attrs, eref: Option<ElementRef>, rules: &[HtmlRule]) -> Option<Arc<str>> {
+    let mut selectors = rules.iter().filter(|r| r.selector.is_some()).peekable();
+    selectors.peek()?;
+    let class_id = attrs.class_id();
+    let class_id = class_id.as_deref();
+    for r in selectors {
         let sel_ok = match (&r.selector, &eref) {
             (Some(s), Some(er)) => s.matches(er),
             _ => false,

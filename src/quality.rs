@@ -90,23 +90,36 @@ impl QualityConfig {
 /// Compiled `[quality]` settings.
 pub struct Compiled {
     cfg: QualityConfig,
-    consent: Option<Regex>,
-    login: Option<Regex>,
-    js: Option<Regex>,
+    consent: Option<Wall>,
+    login: Option<Wall>,
+    js: Option<Wall>,
+}
+
+/// A wall pattern, and the same pattern without its Unicode word boundaries (a
+/// superset the lazy DFA can answer on non-ASCII text, tried first: most pages fail it).
+struct Wall(Regex, Option<Regex>);
+
+impl Wall {
+    fn is_match(&self, text: &str) -> bool {
+        self.1.as_ref().is_none_or(|r| r.is_match(text)) && self.0.is_match(text)
+    }
 }
 
 impl Compiled {
     /// Compile the patterns.
     pub fn new(cfg: &QualityConfig) -> Result<Compiled, String> {
-        let re = |name: &str, p: &str| -> Result<Option<Regex>, String> {
+        let re = |name: &str, p: &str| -> Result<Option<Wall>, String> {
             if p.is_empty() {
                 return Ok(None);
             }
-            RegexBuilder::new(p)
+            let exact = RegexBuilder::new(p)
                 .size_limit(1 << 22)
                 .build()
-                .map(Some)
-                .map_err(|e| format!("quality.{name}: bad regex: {e}"))
+                .map_err(|e| format!("quality.{name}: bad regex: {e}"))?;
+            Ok(Some(Wall(
+                exact,
+                crate::rules::without_unicode_word_boundaries(p),
+            )))
         };
         Ok(Compiled {
             consent: re("consent_pattern", &cfg.consent_pattern)?,

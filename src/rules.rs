@@ -518,7 +518,7 @@ fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 /// boundary as soon as the text holds a non-ASCII character, and the fallback engines
 /// cost about ten times more. Nearly every line fails the relaxed regex (it still needs
 /// the rule's words), which the DFA answers; only the rest meet the exact regex.
-fn without_unicode_word_boundaries(pattern: &str) -> Option<Regex> {
+pub(crate) fn without_unicode_word_boundaries(pattern: &str) -> Option<Regex> {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(pattern)

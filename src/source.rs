@@ -306,9 +306,14 @@ pub fn read(item: &Item, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
         status: "error",
         message: e.to_string(),
     };
-    let file = fs::File::open(&item.path).map_err(io_err)?;
+    let mut file = fs::File::open(&item.path).map_err(io_err)?;
     let mut buf = Vec::new();
     if item.gzip {
+        // Sized once from the gzip trailer: growing the buffer by doubling copies and
+        // zero-fills about twice the page.
+        if let Some(n) = gzip_size_hint(&mut file).map_err(io_err)? {
+            buf.reserve(n.min(max_bytes + 1) as usize);
+        }
         let mut dec =
             flate2::read::MultiGzDecoder::new(io::BufReader::new(file)).take(max_bytes + 1);
         dec.read_to_end(&mut buf).map_err(|e| ReadError {
@@ -332,6 +337,22 @@ pub fn read(item: &Item, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
         return Err(too_large(max_bytes));
     }
     Ok(buf)
+}
+
+/// The uncompressed size a gzip file's trailer records (ISIZE: the last member's size
+/// modulo 2^32, so only a hint), leaving the file positioned at its start.
+fn gzip_size_hint(file: &mut fs::File) -> io::Result<Option<u64>> {
+    use std::io::{Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    // A header (10 bytes) and a trailer (8) at least.
+    if len < 18 {
+        return Ok(None);
+    }
+    file.seek(SeekFrom::End(-4))?;
+    let mut isize = [0u8; 4];
+    let read = file.read_exact(&mut isize);
+    file.seek(SeekFrom::Start(0))?;
+    Ok(read.ok().map(|()| u64::from(u32::from_le_bytes(isize))))
 }
 
 fn too_large(max: u64) -> ReadError {
@@ -436,5 +457,40 @@ mod tests {
             .unwrap_err()
             .message
             .contains("truncated"));
+    }
+
+    /// The buffer is sized from the trailer, which records only the last member's size
+    /// (and can lie): every member is still read, whatever the trailer says.
+    #[test]
+    fn gzip_members_read_whole_whatever_the_trailer_says() {
+        use std::io::Write;
+        let member = |text: &[u8]| {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(text).unwrap();
+            enc.finish().unwrap()
+        };
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.html.gz");
+        let mut gz = member(&[b'a'; 5_000]);
+        gz.extend(member(b"<p>end</p>"));
+        fs::write(&p, &gz).unwrap();
+        let item = Item {
+            path: p.clone(),
+            source: "a.html.gz".into(),
+            kind_hint: None,
+            gzip: true,
+        };
+        let page = read(&item, 20_000).unwrap();
+        assert_eq!(page.len(), 5_010);
+        assert!(page.ends_with(b"<p>end</p>"));
+        // A trailer claiming 4 GB: the reservation is capped by the page limit, and
+        // the size check still rejects the file.
+        let n = gz.len();
+        gz[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        fs::write(&p, &gz).unwrap();
+        assert!(read(&item, 20_000)
+            .unwrap_err()
+            .message
+            .contains("bad gzip"));
     }
 }
