@@ -971,8 +971,8 @@ fn line_score(l: &Line, cfg: &TextConfig) -> (Class, f64) {
 }
 
 /// Which lines lie in the content: the best-scoring run of lines and any other run
-/// scoring nearly as well; on a page with no such run, everything from the first
-/// prose line to the last one that scores.
+/// scoring nearly as well; on a page with no such run, everything from the first to
+/// the last prose line.
 fn content_regions(
     lines: &[Line],
     verdicts: &[Verdict],
@@ -987,12 +987,9 @@ fn content_regions(
     let top = runs.iter().map(|r| r.0).fold(0.0, f64::max);
     if top <= 0.0 || top < cfg.weak_page_share * total {
         let prose = |v: &Verdict| matches!(v.class, Class::Good | Class::NearGood);
-        // The span ends at the last prose line that scores: a short unfinished line
-        // in the footer ("Sign up for emails about our new arrivals") reads like prose
-        // but is not where the listing ends.
         if let (Some(a), Some(b)) = (
             verdicts.iter().position(prose),
-            verdicts.iter().rposition(|v| prose(v) && v.score > 0.0),
+            verdicts.iter().rposition(prose),
         ) {
             // The page's own heading, when it comes after the first prose line, is where
             // the listing starts: the prose above it is a banner or a cookie notice.
@@ -1513,12 +1510,6 @@ mod tests {
         assert!(!k
             .iter()
             .any(|b| b.contains("New arrivals") || b.contains("Careers")));
-        // A short unfinished line in the footer reads like prose but scores nothing:
-        // the span still ends at the last item.
-        let text = format!("Shop\nCart\nLogin\n\nNew arrivals\n\n{items}\n\nStores\nCareers\nHelp\nSign up for emails about our new arrivals\nGift cards");
-        let page = extract(&text, &rules().text);
-        let k = kept(&page);
-        assert_eq!(k.last(), Some(&"Stores"), "{:#?}", view(&page));
     }
 
     #[test]
