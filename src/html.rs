@@ -930,7 +930,7 @@ pub fn select(cleaned: Cleaned) -> Vec<Block> {
 
 /// Walk the DOM once (iteratively) into the arena.
 /// (class, id) -> (the first `class_id`-only rule that matches, hint weight), per page.
-type ClassCache<'a> = fxhash::FxHashMap<(&'a str, &'a str), (Option<Arc<str>>, f32)>;
+type ClassCache<'a> = rustc_hash::FxHashMap<(&'a str, &'a str), (Option<Arc<str>>, f32)>;
 
 fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     let mut els: Vec<El> = Vec::with_capacity(512);
@@ -955,7 +955,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     };
     let mut kinds: Vec<BlockKind> = vec![BlockKind::Paragraph];
     let mut st = Structure::default();
-    let mut class_cache: ClassCache = fxhash::FxHashMap::default();
+    let mut class_cache: ClassCache = rustc_hash::FxHashMap::default();
 
     fn flush(
         buf: &mut Buffer,
