@@ -114,6 +114,14 @@ pub struct HtmlConfig {
     /// The listing replaces the chosen content only when its items hold more than this
     /// many times the content's text in long blocks.
     pub listing_over: f32,
+    /// Homepages split their list into sections (one per topic), each below
+    /// `listing_share`: items of one shape (with a class) under at least this many
+    /// parents count as one listing, in the parents' nearest common ancestor, when the
+    /// chosen content holds fewer than `listing_merge_max_content` kept chars (a story
+    /// beside sections of teasers is longer). 0 switches it off.
+    pub listing_merge_parents: usize,
+    /// ...see `listing_merge_parents`.
+    pub listing_merge_max_content: usize,
     /// Product grids: tiles of a short name and a price fall below
     /// `listing_block_chars`. Failing the listing test, at least `listing_tile_min_items`
     /// items of one shape averaging `listing_tile_item_min_chars` of kept text, holding
@@ -178,6 +186,8 @@ impl Default for HtmlConfig {
             listing_share: 0.4,
             listing_block_chars: 60,
             listing_over: 5.0,
+            listing_merge_parents: 0,
+            listing_merge_max_content: usize::MAX,
             listing_tile_min_items: 0,
             listing_tile_item_min_chars: 15,
             listing_tile_share: 0.4,
@@ -1666,11 +1676,20 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             .iter()
             .map(|&(s, e)| prefix_good[e] - prefix_good[s])
             .sum();
+        let kept_chosen: u64 = ranges
+            .iter()
+            .map(|&(s, e)| prefix_chars[e] - prefix_chars[s])
+            .sum();
         let need = Need {
             min_items: c.cfg.listing_min_items as u32,
             min_avg: c.cfg.listing_item_min_chars as u64,
             share: c.cfg.listing_share,
             max_avg: u64::MAX,
+            merge_parents: if kept_chosen < c.cfg.listing_merge_max_content as u64 {
+                c.cfg.listing_merge_parents
+            } else {
+                0
+            },
         };
         if let Some((l, items)) = find_listing(a, &prefix_chars, &prefix_good, need) {
             if items as f32 > chosen as f32 * c.cfg.listing_over {
@@ -1685,11 +1704,9 @@ fn select_content(a: &mut Arena, c: &Compiled) {
                 min_avg: c.cfg.listing_tile_item_min_chars as u64,
                 share: c.cfg.listing_tile_share,
                 max_avg: c.cfg.listing_tile_item_max_chars as u64,
+                merge_parents: 0,
             };
-            let chosen: u64 = ranges
-                .iter()
-                .map(|&(s, e)| prefix_chars[e] - prefix_chars[s])
-                .sum();
+            let chosen = kept_chosen;
             let found = if chosen < c.cfg.listing_tile_max_content as u64 {
                 find_listing(a, &prefix_chars, &prefix_chars, need)
             } else {
@@ -1814,6 +1831,8 @@ struct Need {
     share: f32,
     /// Kept chars per item on average, at most.
     max_avg: u64,
+    /// Items under this many parents or more count together (0: never).
+    merge_parents: usize,
 }
 
 /// The container of the largest group of same-shaped siblings (tag and class), if it
@@ -1860,11 +1879,54 @@ fn find_listing(
             && chars / u64::from(n) <= need.max_avg
             && good as f32 >= want
     };
-    groups
-        .into_iter()
-        .filter(|(_, g)| fits(g))
-        .max_by_key(|&((p, _, _), (_, _, good))| (good, p))
-        .map(|((p, _, _), (_, _, good))| (p as usize, good))
+    let mut best: Option<(u64, u32)> = None;
+    let mut consider = |good: u64, p: u32| {
+        if best.is_none_or(|b| (good, p) > b) {
+            best = Some((good, p));
+        }
+    };
+    for (&(p, ..), g) in &groups {
+        if fits(g) {
+            consider(g.2, p);
+        }
+    }
+    // Sections of one listing: the same shape (with a class: bare tags repeat all
+    // over a page) under several parents, taken together.
+    if need.merge_parents >= 2 {
+        // (tag, class) -> (the parents, the items' totals as in `groups`).
+        type Kind<'a> = (u8, &'a str);
+        type Merged = (Vec<u32>, (u32, u64, u64));
+        let mut kinds: HashMap<Kind, Merged> = HashMap::new();
+        for (&(p, tag, class), &(n, chars, good)) in &groups {
+            let Some(class) = class else { continue };
+            let k = kinds.entry((tag, class)).or_default();
+            k.0.push(p);
+            k.1 .0 += n;
+            k.1 .1 += chars;
+            k.1 .2 += good;
+        }
+        for (parents, g) in kinds.values() {
+            if parents.len() < need.merge_parents || !fits(g) {
+                continue;
+            }
+            // In document order an ancestor comes before its descendants: climb
+            // from the later of two elements until they meet.
+            let lca = parents.iter().copied().reduce(|mut x, mut y| {
+                while x != y && x != u32::MAX && y != u32::MAX {
+                    if x > y {
+                        x = a.els[x as usize].parent;
+                    } else {
+                        y = a.els[y as usize].parent;
+                    }
+                }
+                x.max(y)
+            });
+            if let Some(l) = lca.filter(|&l| l != u32::MAX) {
+                consider(g.2, l);
+            }
+        }
+    }
+    best.map(|(good, p)| (p as usize, good))
 }
 
 /// jusText's context idea, at the end of the content only: after the last block that
@@ -2340,6 +2402,30 @@ mod tests {
         let k = kept(&html);
         assert_eq!(k.iter().filter(|t| t.contains("Post ")).count(), 3, "{k:?}");
         assert!(!k.iter().any(|t| t.contains("Joined")), "{k:?}");
+    }
+
+    #[test]
+    fn teaser_sections_of_a_homepage_are_one_listing() {
+        // A homepage: three topic sections of three linked teasers each; no section
+        // alone has enough items to be a listing, and the only unlinked prose is the
+        // site's strapline.
+        let mut html = String::from(
+            "<body><div class=about><p>News and analysis for software engineers, every weekday.</p></div>",
+        );
+        for topic in ["Cloud", "Data", "Security"] {
+            html += &format!("<section class=topic><h2>{topic}</h2>");
+            for n in 0..3 {
+                html += &format!(
+                    "<div class=card><a href=/{topic}/{n}><h3>{topic} story {n}</h3>\
+                     <p>Engineers at a large retailer explain how they moved {n} services to a new {topic} platform.</p></a></div>"
+                );
+            }
+            html += "</section>";
+        }
+        html += "</body>";
+        let k = kept(&html);
+        let teasers = k.iter().filter(|t| t.contains("Engineers at")).count();
+        assert_eq!(teasers, 9, "{k:?}");
     }
 
     #[test]
