@@ -121,6 +121,33 @@ pub struct HtmlConfig {
     /// The listing replaces the chosen content only when its items hold more than this
     /// many times the content's text in long blocks.
     pub listing_over: f32,
+    /// Homepages split their list into sections (one per topic), each below
+    /// `listing_share`: items of one shape (with a class) under at least this many
+    /// parents count as one listing, in the parents' nearest common ancestor, when the
+    /// chosen content holds fewer than `listing_merge_max_content` kept chars (a story
+    /// beside sections of teasers is longer). 0 switches it off.
+    pub listing_merge_parents: usize,
+    /// ...see `listing_merge_parents`.
+    pub listing_merge_max_content: usize,
+    /// Product grids: tiles of a short name and a price fall below
+    /// `listing_block_chars`. Failing the listing test, at least `listing_tile_min_items`
+    /// items of one shape averaging `listing_tile_item_min_chars` of kept text, holding
+    /// `listing_tile_share` of the page's kept text and more than `listing_tile_over`
+    /// times the chosen content's, are the content, every block of them kept whatever
+    /// its links. 0 switches it off.
+    pub listing_tile_min_items: usize,
+    /// ...see `listing_tile_min_items`.
+    pub listing_tile_item_min_chars: usize,
+    /// ...see `listing_tile_min_items`.
+    pub listing_tile_share: f32,
+    /// ...see `listing_tile_min_items`.
+    pub listing_tile_over: f32,
+    /// ...and whose items average at most this many kept chars: product tiles are a
+    /// name and a price, news teasers beside a story are longer.
+    pub listing_tile_item_max_chars: usize,
+    /// ...and only when the chosen content holds fewer kept chars than this: a grid's
+    /// own text is a short category blurb, a story beside a grid of teasers is longer.
+    pub listing_tile_max_content: usize,
     /// Threads (forums, Q&A, comments as the content): when the chosen container, or
     /// one of its `thread_levels` nearest ancestors, has at least `thread_min_items`
     /// siblings-or-self of its tag and class holding `thread_item_chars` of good text
@@ -168,6 +195,14 @@ impl Default for HtmlConfig {
             listing_share: 0.4,
             listing_block_chars: 60,
             listing_over: 5.0,
+            listing_merge_parents: 0,
+            listing_merge_max_content: usize::MAX,
+            listing_tile_min_items: 0,
+            listing_tile_item_min_chars: 15,
+            listing_tile_share: 0.4,
+            listing_tile_over: 2.0,
+            listing_tile_item_max_chars: usize::MAX,
+            listing_tile_max_content: usize::MAX,
             thread_min_items: 0,
             thread_item_chars: 100,
             thread_levels: 3,
@@ -191,6 +226,7 @@ impl HtmlConfig {
             ("html.lede_max_link_density", self.lede_max_link_density),
             ("html.edge_max_share", self.edge_max_share),
             ("html.listing_share", self.listing_share),
+            ("html.listing_tile_share", self.listing_tile_share),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 out.push(format!("{name} = {v} is out of range 0..1"));
@@ -1619,6 +1655,8 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     // The blocks of a listing chosen as the content, if one was.
     let mut listing: Option<(usize, usize)> = None;
+    // ...found as a grid of short tiles: all its blocks are entries.
+    let mut tiles = false;
     if let Some(top) = best {
         // Join siblings whose score is close to the best, or that read like paragraphs.
         let threshold = (best_score * c.cfg.sibling_share).max(10.0);
@@ -1677,11 +1715,49 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             .iter()
             .map(|&(s, e)| prefix_good[e] - prefix_good[s])
             .sum();
-        if let Some((l, items)) = find_listing(a, c, &prefix_chars, &prefix_good) {
+        let kept_chosen: u64 = ranges
+            .iter()
+            .map(|&(s, e)| prefix_chars[e] - prefix_chars[s])
+            .sum();
+        let need = Need {
+            min_items: c.cfg.listing_min_items as u32,
+            min_avg: c.cfg.listing_item_min_chars as u64,
+            share: c.cfg.listing_share,
+            max_avg: u64::MAX,
+            merge_parents: if kept_chosen < c.cfg.listing_merge_max_content as u64 {
+                c.cfg.listing_merge_parents
+            } else {
+                0
+            },
+        };
+        if let Some((l, items)) = find_listing(a, &prefix_chars, &prefix_good, need) {
             if items as f32 > chosen as f32 * c.cfg.listing_over {
                 let el = &a.els[l];
                 ranges = vec![(el.start as usize, el.end as usize)];
                 listing = Some((el.start as usize, el.end as usize));
+            }
+        }
+        if listing.is_none() && c.cfg.listing_tile_min_items > 0 {
+            let need = Need {
+                min_items: c.cfg.listing_tile_min_items as u32,
+                min_avg: c.cfg.listing_tile_item_min_chars as u64,
+                share: c.cfg.listing_tile_share,
+                max_avg: c.cfg.listing_tile_item_max_chars as u64,
+                merge_parents: 0,
+            };
+            let chosen = kept_chosen;
+            let found = if chosen < c.cfg.listing_tile_max_content as u64 {
+                find_listing(a, &prefix_chars, &prefix_chars, need)
+            } else {
+                None
+            };
+            if let Some((l, items)) = found {
+                if items as f32 > chosen as f32 * c.cfg.listing_tile_over {
+                    let el = &a.els[l];
+                    ranges = vec![(el.start as usize, el.end as usize)];
+                    listing = Some((el.start as usize, el.end as usize));
+                    tiles = true;
+                }
             }
         }
     } else {
@@ -1722,7 +1798,7 @@ fn select_content(a: &mut Arena, c: &Compiled) {
             BlockKind::Heading(_) => c.cfg.link_density_keep_headings,
             BlockKind::ListItem => b.chars >= item_long,
             _ => false,
-        } || (b.chars >= listing_long
+        } || ((tiles || b.chars >= listing_long)
             && listing.is_some_and(|(s, e)| (s..e).contains(&bi)));
         if ld > max_ld && b.chars < long && !exempt {
             if let Some(r) = &c.names.link_density {
@@ -1790,15 +1866,29 @@ fn lede_start(a: &Arena, c: &Compiled, first: usize) -> Option<usize> {
     start
 }
 
+/// What a group of same-shaped items needs to be a listing.
+#[derive(Clone, Copy)]
+struct Need {
+    min_items: u32,
+    /// Kept chars per item on average.
+    min_avg: u64,
+    /// Share of the page's text in `prefix_good` the items hold.
+    share: f32,
+    /// Kept chars per item on average, at most.
+    max_avg: u64,
+    /// Items under this many parents or more count together (0: never).
+    merge_parents: usize,
+}
+
 /// The container of the largest group of same-shaped siblings (tag and class), if it
 /// looks like a listing: enough items with text, long enough on average, holding
-/// enough of the page's text in long blocks (`prefix_good`). Returns the container and
-/// the items' text in long blocks.
+/// enough of the page's text as `prefix_good` measures it (long blocks, or all). Returns the container and
+/// the items' text by that measure.
 fn find_listing(
     a: &Arena,
-    c: &Compiled,
     prefix_chars: &[u64],
     prefix_good: &[u64],
+    need: Need,
 ) -> Option<(usize, u64)> {
     use std::collections::HashMap;
     let total = prefix_good[a.blocks.len()];
@@ -1826,16 +1916,62 @@ fn find_listing(
         g.1 += chars;
         g.2 += prefix_good[el.end as usize] - prefix_good[el.start as usize];
     }
-    let min_items = c.cfg.listing_min_items as u32;
-    let min_avg = c.cfg.listing_item_min_chars as u64;
-    let want = total as f32 * c.cfg.listing_share;
-    groups
-        .into_iter()
-        .filter(|(_, (n, chars, good))| {
-            *n >= min_items && *chars >= min_avg * u64::from(*n) && *good as f32 >= want
-        })
-        .max_by_key(|&((p, _, _), (_, _, good))| (good, p))
-        .map(|((p, _, _), (_, _, good))| (p as usize, good))
+    let (min_items, min_avg) = (need.min_items, need.min_avg);
+    let want = total as f32 * need.share;
+    let fits = |&(n, chars, good): &(u32, u64, u64)| {
+        n >= min_items
+            && chars >= min_avg * u64::from(n)
+            && chars / u64::from(n) <= need.max_avg
+            && good as f32 >= want
+    };
+    let mut best: Option<(u64, u32)> = None;
+    let mut consider = |good: u64, p: u32| {
+        if best.is_none_or(|b| (good, p) > b) {
+            best = Some((good, p));
+        }
+    };
+    for (&(p, ..), g) in &groups {
+        if fits(g) {
+            consider(g.2, p);
+        }
+    }
+    // Sections of one listing: the same shape (with a class: bare tags repeat all
+    // over a page) under several parents, taken together.
+    if need.merge_parents >= 2 {
+        // (tag, class) -> (the parents, the items' totals as in `groups`).
+        type Kind<'a> = (u8, &'a str);
+        type Merged = (Vec<u32>, (u32, u64, u64));
+        let mut kinds: HashMap<Kind, Merged> = HashMap::new();
+        for (&(p, tag, class), &(n, chars, good)) in &groups {
+            let Some(class) = class else { continue };
+            let k = kinds.entry((tag, class)).or_default();
+            k.0.push(p);
+            k.1 .0 += n;
+            k.1 .1 += chars;
+            k.1 .2 += good;
+        }
+        for (parents, g) in kinds.values() {
+            if parents.len() < need.merge_parents || !fits(g) {
+                continue;
+            }
+            // In document order an ancestor comes before its descendants: climb
+            // from the later of two elements until they meet.
+            let lca = parents.iter().copied().reduce(|mut x, mut y| {
+                while x != y && x != u32::MAX && y != u32::MAX {
+                    if x > y {
+                        x = a.els[x as usize].parent;
+                    } else {
+                        y = a.els[y as usize].parent;
+                    }
+                }
+                x.max(y)
+            });
+            if let Some(l) = lca.filter(|&l| l != u32::MAX) {
+                consider(g.2, l);
+            }
+        }
+    }
+    best.map(|(good, p)| (p as usize, good))
 }
 
 /// jusText's context idea, at the end of the content only: after the last block that
@@ -2333,6 +2469,55 @@ mod tests {
         let k = kept(&html);
         assert_eq!(k.iter().filter(|t| t.contains("Post ")).count(), 3, "{k:?}");
         assert!(!k.iter().any(|t| t.contains("Joined")), "{k:?}");
+    }
+
+    #[test]
+    fn teaser_sections_of_a_homepage_are_one_listing() {
+        // A homepage: three topic sections of three linked teasers each; no section
+        // alone has enough items to be a listing, and the only unlinked prose is the
+        // site's strapline.
+        let mut html = String::from(
+            "<body><div class=about><p>News and analysis for software engineers, every weekday.</p></div>",
+        );
+        for topic in ["Cloud", "Data", "Security"] {
+            html += &format!("<section class=topic><h2>{topic}</h2>");
+            for n in 0..3 {
+                html += &format!(
+                    "<div class=card><a href=/{topic}/{n}><h3>{topic} story {n}</h3>\
+                     <p>Engineers at a large retailer explain how they moved {n} services to a new {topic} platform.</p></a></div>"
+                );
+            }
+            html += "</section>";
+        }
+        html += "</body>";
+        let k = kept(&html);
+        let teasers = k.iter().filter(|t| t.contains("Engineers at")).count();
+        assert_eq!(teasers, 9, "{k:?}");
+    }
+
+    #[test]
+    fn a_grid_of_short_product_tiles_is_kept_over_the_category_blurb() {
+        // A shop category: each tile is a linked name and a price, all shorter than a
+        // listing block, and the only prose is the blurb above the grid.
+        let mut html = String::from(
+            "<body><div class=intro><p>Our candles are poured by hand in small batches, \
+             with cotton wicks and soy wax, and ship in recycled boxes.</p></div><ul class=grid>",
+        );
+        for n in 0..24 {
+            html += &format!(
+                "<li class=tile><a href=/p/{n}><h3>Glass Candle No. {n}, lemon blossom</h3></a><p class=price>${n}.50</p></li>"
+            );
+        }
+        html += "</ul></body>";
+        let k = kept(&html);
+        let tiles = k.iter().filter(|t| t.contains("Glass Candle")).count();
+        assert_eq!(tiles, 24, "{k:?}");
+        // A story of some length beside the same grid stays the content.
+        let story = "<p>The council voted on Tuesday to extend the tram line to the harbour, \
+                     a plan that has been debated for a decade and will cost millions.</p>"
+            .repeat(8);
+        let k = kept(&html.replace("<div class=intro>", &format!("<div class=intro>{story}")));
+        assert!(k.iter().all(|t| !t.contains("Glass Candle")), "{k:?}");
     }
 
     #[test]
