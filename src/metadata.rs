@@ -100,8 +100,15 @@ fn fold_ws(s: &str) -> String {
 
 /// Comparison key: whitespace folded, lowercase, typographic quotes and dashes made plain.
 fn key(s: &str) -> String {
-    fold_ws(s)
-        .chars()
+    key_chars(s).collect()
+}
+
+/// The characters of [`key`], lazily: comparing a line with a key stops at the first
+/// difference instead of folding the whole line (text dumps test thousands of lines).
+fn key_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace()
+        .enumerate()
+        .flat_map(|(i, w)| (i > 0).then_some(' ').into_iter().chain(w.chars()))
         .map(|c| match c {
             '\u{2018}' | '\u{2019}' | '\u{00B4}' => '\'',
             '\u{201C}' | '\u{201D}' => '"',
@@ -110,7 +117,6 @@ fn key(s: &str) -> String {
             c => c,
         })
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Text of an element, whitespace folded, or `None` past `cap` bytes (too long to be
@@ -990,7 +996,7 @@ fn strip_initials_avatar(s: &str) -> &str {
 fn join_authors(names: &[String]) -> Option<String> {
     let mut uniq: Vec<String> = Vec::new();
     for n in names.iter().filter_map(|n| clean_author(n)) {
-        if !uniq.iter().any(|u| key(u) == key(&n)) {
+        if !uniq.iter().any(|u| key_chars(u).eq(key_chars(&n))) {
             uniq.push(n);
         }
     }
@@ -1007,7 +1013,7 @@ fn join_authors(names: &[String]) -> Option<String> {
 fn title_pos(s: &Scan, title: Option<&str>) -> Option<usize> {
     let tk = title.map(key);
     if let Some(tk) = &tk {
-        if let Some((_, p)) = s.h1s.iter().find(|(h, _)| &key(h) == tk) {
+        if let Some((_, p)) = s.h1s.iter().find(|(h, _)| key_chars(h).eq(tk.chars())) {
             return Some(*p);
         }
         let tlen = title.map_or(0, str::len);
@@ -1017,7 +1023,7 @@ fn title_pos(s: &Scan, title: Option<&str>) -> Option<usize> {
             .iter()
             .take(5000)
             .map(|t| t.trim())
-            .position(|t| similar(t) && &key(t) == tk)
+            .position(|t| similar(t) && key_chars(t).eq(tk.chars()))
         {
             return Some(p);
         }
@@ -1589,7 +1595,7 @@ fn tags(s: &Scan, ld: &jsonld::LdInfo) -> Vec<String> {
         if !t.is_empty()
             && t.chars().count() <= 60
             && out.len() < MAX_TAGS
-            && !out.iter().any(|o| key(o) == key(&t))
+            && !out.iter().any(|o| key_chars(o).eq(key_chars(&t)))
         {
             out.push(t);
         }
@@ -1741,7 +1747,7 @@ pub fn from_text_blocks(
             .enumerate()
             .skip(1)
             .take(5000)
-            .filter(|(_, t)| t.len() <= 300 && &key(t) == tk)
+            .filter(|(_, t)| t.len() <= 300 && key_chars(t).eq(tk.chars()))
             .map(|(i, t)| (t.to_string(), i))
             .take(1)
             .collect();
