@@ -10,9 +10,9 @@
 //!
 //! * length, and whether a line ends like a sentence;
 //! * stop-word density, with compact stop-word lists per language (the page's
-//!   language comes from whatlang on its longest lines, else from the list with the
-//!   most hits; CJK pages count particle characters; a language without a list skips
-//!   the test);
+//!   language is the list with clearly the most hits, else whatlang's on its longest
+//!   lines, else the list with the most hits; CJK pages count particle characters; a
+//!   language without a list skips the test);
 //! * repetition (menus appear twice, "Reply" appears under every comment);
 //! * the chrome rules: a line they match is chrome wherever it stands;
 //! * context: every line gets a score (prose is positive, each short or chrome line
@@ -744,15 +744,19 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             cjk_counts.push(cjk);
         }
     }
-    // The page's language: CJK by script; else what whatlang reliably detects (a
-    // language without a list skips the density test); else the stop-word list with the
-    // most hits, if it has enough of them.
+    // The page's language: CJK by script; else the stop-word list with clearly the
+    // most hits; else what whatlang reliably detects (a language without a list skips
+    // the density test); else the stop-word list with the most hits, if it has enough.
     let cjk_lang =
         (page_cjk * 10 > page_letters * 3).then(|| usize::from(page_kana * 20 <= page_cjk));
     let most_hits = (0..n_lang).max_by_key(|&i| page_hits[i]).unwrap_or(0);
     // A CJK page's densities come from its particle characters: no language to detect.
     let detected = if cjk_lang.is_some() {
         None
+    } else if clear_stop_word_language(&page_hits, page_words) {
+        // whatlang is a tenth of the text path; a page whose stop words name one
+        // list well ahead of the rest does not need it.
+        Some(Some(most_hits))
     } else {
         detect_language(&lines)
     };
@@ -781,6 +785,25 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
         };
     }
     lines
+}
+
+/// Whether one stop-word list clearly names the page's language: enough words, at
+/// least `CLEAR_SHARE` of them its stop words, and half again as many hits as the
+/// runner-up (Spanish and Portuguese share many).
+fn clear_stop_word_language(page_hits: &[usize], page_words: usize) -> bool {
+    const MIN_WORDS: usize = 50;
+    const CLEAR_SHARE: f64 = 0.15;
+    let mut top = [0usize; 2];
+    for &h in page_hits {
+        if h > top[0] {
+            top = [h, top[0]];
+        } else if h > top[1] {
+            top[1] = h;
+        }
+    }
+    page_words >= MIN_WORDS
+        && top[0] as f64 >= CLEAR_SHARE * page_words as f64
+        && top[0] * 2 >= top[1] * 3
 }
 
 /// The page's language by whatlang, on its longest lines (menus say little):
@@ -1655,6 +1678,26 @@ mod tests {
         let t = std::time::Instant::now();
         assert_eq!(maximal_runs(&scores).len(), 100_000);
         assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn stop_words_name_a_clear_language_without_whatlang() {
+        // 100 words, 30 English stop words against 12 German ones: clear.
+        let mut hits = vec![0; STOP_WORDS.len()];
+        hits[0] = 30;
+        hits[1] = 12;
+        assert!(clear_stop_word_language(&hits, 100));
+        // Spanish and Portuguese close together: whatlang decides.
+        hits = vec![0; STOP_WORDS.len()];
+        hits[3] = 30;
+        hits[4] = 25;
+        assert!(!clear_stop_word_language(&hits, 100));
+        // Too few stop words (a language without a list), or too few words.
+        hits = vec![0; STOP_WORDS.len()];
+        hits[0] = 10;
+        assert!(!clear_stop_word_language(&hits, 100));
+        hits[0] = 30;
+        assert!(!clear_stop_word_language(&hits, 40));
     }
 
     #[test]
