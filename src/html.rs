@@ -246,6 +246,10 @@ pub struct HtmlRuleSpec {
     pub selector: Option<String>,
     #[serde(default)]
     pub class_id: Option<String>,
+    /// A regex on the same `"<class> <id>"`: an element it matches is not taken by this
+    /// rule (a product-details panel built as a modal is the content, not a pop-up).
+    #[serde(default)]
+    pub unless_class_id: Option<String>,
 }
 
 /// A compiled HTML rule.
@@ -253,6 +257,7 @@ pub struct HtmlRule {
     pub name: Arc<str>,
     selector: Option<Selector>,
     class_id: Option<Regex>,
+    unless_class_id: Option<Regex>,
 }
 
 impl HtmlRule {
@@ -274,10 +279,15 @@ impl HtmlRule {
             Some(p) => Some(compile_regex(p)?),
             None => None,
         };
+        let unless_class_id = match &spec.unless_class_id {
+            Some(p) => Some(compile_regex(p)?),
+            None => None,
+        };
         Ok(HtmlRule {
             name: Arc::from(spec.name.as_str()),
             selector,
             class_id,
+            unless_class_id,
         })
     }
 }
@@ -299,6 +309,8 @@ pub struct Compiled {
     class_set: RegexSet,
     /// Index into the rule list for each pattern of `class_set`.
     class_rule: Vec<usize>,
+    /// Each pattern's `unless_class_id`, compiled.
+    class_unless: Vec<Option<Regex>>,
     names: Names,
     cfg: HtmlConfig,
 }
@@ -329,11 +341,16 @@ impl Compiled {
         };
         let mut patterns = Vec::new();
         let mut class_rule = Vec::new();
+        let mut class_unless = Vec::new();
         for (i, r) in cfg.rules.iter().enumerate() {
             if let (Some(p), None) = (&r.class_id, &r.selector) {
                 if enabled(&r.name) {
                     patterns.push(p.clone());
                     class_rule.push(i);
+                    class_unless.push(match &r.unless_class_id {
+                        Some(u) => Some(compile_regex(u).map_err(|e| format!("{}: {e}", r.name))?),
+                        None => None,
+                    });
                 }
             }
         }
@@ -356,6 +373,7 @@ impl Compiled {
             negative: opt_re(&cfg.negative_hints).map_err(|e| format!("negative_hints: {e}"))?,
             class_set,
             class_rule,
+            class_unless,
             names: Names {
                 hidden: name(RULE_HIDDEN),
                 tags: name(RULE_TAGS),
@@ -1364,7 +1382,11 @@ fn class_set_rule(class_id: &str, c: &Compiled, rules: &[HtmlRule]) -> Option<Ar
     if c.class_rule.is_empty() || !c.class_set.is_match(class_id) {
         return None;
     }
-    let i = c.class_set.matches(class_id).iter().next()?;
+    let i = c.class_set.matches(class_id).iter().find(|&i| {
+        !c.class_unless[i]
+            .as_ref()
+            .is_some_and(|u| u.is_match(class_id))
+    })?;
     Some(rules_by_spec(rules, &c.cfg, c.class_rule[i]))
 }
 
@@ -1383,7 +1405,11 @@ fn selector_rule(attrs: &Attrs, eref: Option<ElementRef>, rules: &[HtmlRule]) ->
             .class_id
             .as_ref()
             .is_none_or(|re| class_id.is_some_and(|ci| re.is_match(ci)));
-        if sel_ok && ci_ok {
+        let unless = r
+            .unless_class_id
+            .as_ref()
+            .is_some_and(|re| class_id.is_some_and(|ci| re.is_match(ci)));
+        if sel_ok && ci_ok && !unless {
             return Some(r.name.clone());
         }
     }
@@ -2371,6 +2397,27 @@ mod tests {
             "{blocks:?}"
         );
         assert_eq!(rule(PARA), None, "{blocks:?}");
+    }
+
+    #[test]
+    fn a_product_details_panel_built_as_a_modal_is_kept_and_a_popup_is_not() {
+        // A shop renders the description and specs in a "modal" panel beside the
+        // product; a region pop-up on the same page still goes.
+        let specs = "Width: 77 cm, depth: 39 cm, height: 147 cm. Frame made of particleboard and fibreboard.";
+        let html = format!(
+            "<body><div class=product><h1>Shelf unit</h1><p>{PARA}</p>\
+             <div class='shop-product-details-modal'><div class='shop-product-details-modal__section'>\
+             <p>{specs}</p></div></div>\
+             <div class='region-popup'><p>Choose your country to see local prices and delivery times.</p></div>\
+             </div></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        assert_eq!(removed_by(&blocks, "Width: 77"), Some(None), "{blocks:?}");
+        assert_eq!(
+            removed_by(&blocks, "Choose your country"),
+            Some(Some("html-popup".into())),
+            "{blocks:?}"
+        );
     }
 
     #[test]
