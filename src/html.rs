@@ -1173,7 +1173,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                     if name == "pre" {
                         buf.pre_depth += 1;
                     }
-                    if name == "a" {
+                    if counts_as_link(name, e) {
                         buf.link_depth += 1;
                     }
                     stack.push((idx, block));
@@ -1226,11 +1226,11 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                 if name == "pre" {
                     buf.pre_depth = buf.pre_depth.saturating_sub(1);
                 }
-                if name == "a" {
+                if counts_as_link(name, e) {
                     buf.link_depth = buf.link_depth.saturating_sub(1);
-                    if links {
-                        close_link(&mut buf, &mut st);
-                    }
+                }
+                if name == "a" && links {
+                    close_link(&mut buf, &mut st);
                 }
                 els[idx as usize].end = blocks.len() as u32;
             }
@@ -1244,6 +1244,19 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
         els[idx as usize].end = n;
     }
     Arena { els, blocks }
+}
+
+/// Whether an element's text counts as link text for link density: every `a`, and any
+/// custom element (a name with a hyphen) with a usable `href`: web components such as
+/// `<dropdown-item href=..>` serve as links in mega-menus, which would otherwise pass as
+/// prose. Standard elements with a stray `href` (`<div href="#">`, `<li href=..>`) often
+/// wrap real content, so they do not count.
+fn counts_as_link(name: &str, e: &scraper::node::Element) -> bool {
+    name == "a"
+        || (name.contains('-')
+            && e.attr("href").map(str::trim).is_some_and(|h| {
+                !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
+            }))
 }
 
 /// A link closes: its anchor text is what the buffer gained since it opened (when no
@@ -2289,6 +2302,25 @@ mod tests {
             Some(Some(RULE_LINK_DENSITY.to_string())),
             "{blocks:?}"
         );
+    }
+
+    #[test]
+    fn custom_elements_with_an_href_count_as_links() {
+        // A web-component menu (`<dropdown-item href=..>`) inside the article is link
+        // text like `<a>`; a standard element with a stray `href="#"` is not.
+        let html = format!(
+            "<body><article><p>{PARA}</p>\
+             <p><dropdown-item href=/shop>Shop all</dropdown-item> <dropdown-item href=/new>New in</dropdown-item></p>\
+             <p><span href=\"#\">Plain words in a span</span></p><p>{PARA} Second.</p></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let rule = |t: &str| removed_by(&blocks, t);
+        assert_eq!(
+            rule("Shop all"),
+            Some(Some(RULE_LINK_DENSITY.to_string())),
+            "{blocks:?}"
+        );
+        assert_eq!(rule("Plain words"), Some(None), "{blocks:?}");
     }
 
     #[test]
