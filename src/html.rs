@@ -106,6 +106,12 @@ pub struct HtmlConfig {
     pub edge_sentence_chars: usize,
     /// ...as long as the trimmed text is at most this share of the kept text.
     pub edge_max_share: f32,
+    /// At the start of the content, short paragraphs (at most `head_date_max_chars`
+    /// non-space chars) that wholly match this pattern (dates, times) before the first
+    /// block of `edge_good_chars` are removed (`html-edge-trim`); empty: off.
+    pub head_date_pattern: String,
+    /// ...see `head_date_pattern`.
+    pub head_date_max_chars: usize,
     /// Listing pages (news lists, search results, product grids): a container whose
     /// children repeat one shape (same tag and class), at least `listing_min_items` of
     /// them with text...
@@ -190,6 +196,8 @@ impl Default for HtmlConfig {
             edge_good_chars: 100,
             edge_sentence_chars: 25,
             edge_max_share: 0.2,
+            head_date_pattern: String::new(),
+            head_date_max_chars: 30,
             listing_min_items: 4,
             listing_item_min_chars: 40,
             listing_share: 0.4,
@@ -304,6 +312,7 @@ pub struct Compiled {
     drop_tags: Vec<String>,
     chrome_tags: Vec<String>,
     positive: Option<Regex>,
+    head_date: Option<Regex>,
     negative: Option<Regex>,
     /// All `class_id` rules at once, for one test per element.
     class_set: RegexSet,
@@ -369,6 +378,8 @@ impl Compiled {
                 .iter()
                 .map(|t| t.to_ascii_lowercase())
                 .collect(),
+            head_date: opt_re(&cfg.head_date_pattern)
+                .map_err(|e| format!("head_date_pattern: {e}"))?,
             positive: opt_re(&cfg.positive_hints).map_err(|e| format!("positive_hints: {e}"))?,
             negative: opt_re(&cfg.negative_hints).map_err(|e| format!("negative_hints: {e}"))?,
             class_set,
@@ -1191,7 +1202,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                     if name == "pre" {
                         buf.pre_depth += 1;
                     }
-                    if name == "a" {
+                    if counts_as_link(name, e) {
                         buf.link_depth += 1;
                     }
                     stack.push((idx, block));
@@ -1244,11 +1255,11 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                 if name == "pre" {
                     buf.pre_depth = buf.pre_depth.saturating_sub(1);
                 }
-                if name == "a" {
+                if counts_as_link(name, e) {
                     buf.link_depth = buf.link_depth.saturating_sub(1);
-                    if links {
-                        close_link(&mut buf, &mut st);
-                    }
+                }
+                if name == "a" && links {
+                    close_link(&mut buf, &mut st);
                 }
                 els[idx as usize].end = blocks.len() as u32;
             }
@@ -1262,6 +1273,19 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
         els[idx as usize].end = n;
     }
     Arena { els, blocks }
+}
+
+/// Whether an element's text counts as link text for link density: every `a`, and any
+/// custom element (a name with a hyphen) with a usable `href`: web components such as
+/// `<dropdown-item href=..>` serve as links in mega-menus, which would otherwise pass as
+/// prose. Standard elements with a stray `href` (`<div href="#">`, `<li href=..>`) often
+/// wrap real content, so they do not count.
+fn counts_as_link(name: &str, e: &scraper::node::Element) -> bool {
+    name == "a"
+        || (name.contains('-')
+            && e.attr("href").map(str::trim).is_some_and(|h| {
+                !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
+            }))
 }
 
 /// A link closes: its anchor text is what the buffer gained since it opened (when no
@@ -1845,6 +1869,25 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     }
     remove_duplicates(a, c);
     trim_tail(a, c);
+    trim_head_dates(a, c);
+}
+
+/// Dates and times above the article's first real paragraph are metadata the page shows
+/// (dateline, "updated" stamp), not text; they are read by the metadata stage instead.
+fn trim_head_dates(a: &mut Arena, c: &Compiled) {
+    let (Some(rule), Some(re)) = (&c.names.edge, &c.head_date) else {
+        return;
+    };
+    let good_chars = c.cfg.edge_good_chars as u32;
+    let max_chars = c.cfg.head_date_max_chars as u32;
+    for b in a.blocks.iter_mut().filter(|b| b.removed.is_none()) {
+        if b.chars >= good_chars {
+            break;
+        }
+        if b.kind == BlockKind::Paragraph && b.chars <= max_chars && re.is_match(b.text.trim()) {
+            b.removed = Some(rule.clone());
+        }
+    }
 }
 
 /// Where the headline block above the content starts: walking back from block
@@ -2315,6 +2358,44 @@ mod tests {
             Some(Some(RULE_LINK_DENSITY.to_string())),
             "{blocks:?}"
         );
+    }
+
+    #[test]
+    fn custom_elements_with_an_href_count_as_links() {
+        // A web-component menu (`<dropdown-item href=..>`) inside the article is link
+        // text like `<a>`; a standard element with a stray `href="#"` is not.
+        let html = format!(
+            "<body><article><p>{PARA}</p>\
+             <p><dropdown-item href=/shop>Shop all</dropdown-item> <dropdown-item href=/new>New in</dropdown-item></p>\
+             <p><span href=\"#\">Plain words in a span</span></p><p>{PARA} Second.</p></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let rule = |t: &str| removed_by(&blocks, t);
+        assert_eq!(
+            rule("Shop all"),
+            Some(Some(RULE_LINK_DENSITY.to_string())),
+            "{blocks:?}"
+        );
+        assert_eq!(rule("Plain words"), Some(None), "{blocks:?}");
+    }
+
+    #[test]
+    fn a_date_line_above_the_first_paragraph_is_trimmed() {
+        // A dateline between headline and body goes; a date-like line inside the body
+        // and a short non-date line at the start stay.
+        let html = format!(
+            "<body><article><h1>Headline</h1><p>12.12.2022, 08:30 Uhr</p><p>Berlin, Germany</p>\
+             <p>{PARA}</p><p>11 Jan 2019</p><p>{PARA} Second.</p></article></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        let rule = |t: &str| removed_by(&blocks, t);
+        assert_eq!(
+            rule("12.12.2022"),
+            Some(Some(RULE_EDGE.into())),
+            "{blocks:?}"
+        );
+        assert_eq!(rule("Berlin"), Some(None), "{blocks:?}");
+        assert_eq!(rule("11 Jan"), Some(None), "{blocks:?}");
     }
 
     #[test]
