@@ -435,21 +435,31 @@ mod tests {
         assert!(walk(&[PathBuf::from("/no/such/dir")]).is_err());
     }
 
-    #[test]
-    fn gzip_is_limited_and_truncation_reported() {
+    /// `text` as one gzip member.
+    fn gzip(text: &[u8]) -> Vec<u8> {
         use std::io::Write;
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("a.html.gz");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        enc.write_all(&vec![b'a'; 10_000]).unwrap();
-        let gz = enc.finish().unwrap();
-        fs::write(&p, &gz).unwrap();
-        let item = Item {
-            path: p.clone(),
+        enc.write_all(text).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// An `.html.gz` item at `p`.
+    fn gz_item(p: &std::path::Path) -> Item {
+        Item {
+            path: p.to_path_buf(),
             source: "a.html.gz".into(),
             kind_hint: None,
             gzip: true,
-        };
+        }
+    }
+
+    #[test]
+    fn gzip_is_limited_and_truncation_reported() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.html.gz");
+        let gz = gzip(&[b'a'; 10_000]);
+        fs::write(&p, &gz).unwrap();
+        let item = gz_item(&p);
         assert_eq!(read(&item, 20_000).unwrap().len(), 10_000);
         assert_eq!(read(&item, 1_000).unwrap_err().status, "too_large");
         fs::write(&p, &gz[..gz.len() / 2]).unwrap();
@@ -463,23 +473,12 @@ mod tests {
     /// (and can lie): every member is still read, whatever the trailer says.
     #[test]
     fn gzip_members_read_whole_whatever_the_trailer_says() {
-        use std::io::Write;
-        let member = |text: &[u8]| {
-            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            enc.write_all(text).unwrap();
-            enc.finish().unwrap()
-        };
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("a.html.gz");
-        let mut gz = member(&[b'a'; 5_000]);
-        gz.extend(member(b"<p>end</p>"));
+        let mut gz = gzip(&[b'a'; 5_000]);
+        gz.extend(gzip(b"<p>end</p>"));
         fs::write(&p, &gz).unwrap();
-        let item = Item {
-            path: p.clone(),
-            source: "a.html.gz".into(),
-            kind_hint: None,
-            gzip: true,
-        };
+        let item = gz_item(&p);
         let page = read(&item, 20_000).unwrap();
         assert_eq!(page.len(), 5_010);
         assert!(page.ends_with(b"<p>end</p>"));
