@@ -44,6 +44,23 @@ fn record<'a>(recs: &'a [Value], source_suffix: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no record for {source_suffix}"))
 }
 
+/// The names of the rules that removed a block from record `r`, in order.
+fn removed_rules(r: &Value) -> Vec<&str> {
+    r["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect()
+}
+
+/// Fail naming the first of `chrome` that is still in `text`.
+fn assert_absent(text: &str, chrome: &[&str]) {
+    for c in chrome {
+        assert!(!text.contains(c), "{c} left in text");
+    }
+}
+
 #[test]
 fn seed_000_title_standfirst_and_widget() {
     let (ok, _) = run_to_files(&[fixtures().join("seeds").to_str().unwrap()]);
@@ -64,21 +81,17 @@ fn seed_000_title_standfirst_and_widget() {
         "{text}"
     );
     assert!(text.ends_with("imposition of sanctions."), "{text}");
-    for chrome in [
-        "Share this news",
-        "votes",
-        "Article Rating",
-        "Notify of",
-        "View all comments",
-    ] {
-        assert!(!text.contains(chrome), "{chrome} left in text");
-    }
-    let rules: Vec<&str> = r["removed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["rule"].as_str().unwrap())
-        .collect();
+    assert_absent(
+        text,
+        &[
+            "Share this news",
+            "votes",
+            "Article Rating",
+            "Notify of",
+            "View all comments",
+        ],
+    );
+    let rules = removed_rules(r);
     assert!(!rules.is_empty());
 }
 
@@ -112,25 +125,21 @@ fn html_article_keeps_the_story_and_drops_the_chrome() {
     assert!(text.contains("\n\nWhat happens next\n\n"));
     assert!(text.contains("Phase two: a small museum and a working flour mill"));
     assert!(text.ends_with("narrow streets around the quay."), "{text}");
-    for chrome in [
-        "cookies",
-        "Sport",
-        "Home ›",
-        "Share on",
-        "Related stories",
-        "newsletter",
-        "About time!",
-        "Most read",
-        "All rights reserved",
-    ] {
-        assert!(!text.contains(chrome), "{chrome} left in text");
-    }
-    let removed: Vec<&str> = r["removed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["rule"].as_str().unwrap())
-        .collect();
+    assert_absent(
+        text,
+        &[
+            "cookies",
+            "Sport",
+            "Home ›",
+            "Share on",
+            "Related stories",
+            "newsletter",
+            "About time!",
+            "Most read",
+            "All rights reserved",
+        ],
+    );
+    let removed = removed_rules(r);
     for rule in [
         "html-cookie",
         "html-share",
@@ -389,12 +398,7 @@ fn user_config_can_disable_a_rule() {
         .output()
         .unwrap();
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let removed: Vec<&str> = r["removed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["rule"].as_str().unwrap())
-        .collect();
+    let removed = removed_rules(&r);
     assert!(!removed.contains(&"html-share"), "{removed:?}");
 }
 
@@ -469,12 +473,7 @@ fn site_template_is_learned_across_the_batch() {
     for r in &recs {
         let src = r["source"].as_str().unwrap();
         let text = r["text"].as_str().unwrap();
-        let removed: Vec<&str> = r["removed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["rule"].as_str().unwrap())
-            .collect();
+        let removed = removed_rules(r);
         if src.starts_with("harbour-times") {
             assert!(removed.contains(&"site-template"), "{src}: {removed:?}");
             for shared in [
@@ -603,13 +602,7 @@ fn format_and_keep_links_come_from_the_config_and_the_flag_wins() {
 fn site_rules_apply_to_their_host_only() {
     let cfg = fixture("sites/sites.toml");
     let (ok, _) = run_to_files(&[&fixture("sites"), "--config", &cfg]);
-    let removed = |r: &Value, rule: &str| {
-        r["removed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["rule"] == rule)
-    };
+    let removed = |r: &Value, rule: &str| removed_rules(r).contains(&rule);
     let lark = record(&ok, "larkspur.example/bridge-vote.html");
     let fen = record(&ok, "fenwick.example/allotment-show.html");
     let (lt, ft) = (
