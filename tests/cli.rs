@@ -670,3 +670,33 @@ fn a_bad_site_rule_is_a_config_error_naming_its_line() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("bad.toml:4: rule `broken`"), "{err}");
 }
+
+#[test]
+fn text_page_keeps_the_product_description_not_the_review_list() {
+    let page = fixture("text/product-with-reviews.txt");
+    let (ok, _) = run_to_files(&[&page]);
+    let r = &ok[0];
+    let text = r["text"].as_str().unwrap();
+    assert!(text.starts_with("The Ridgeline 30 carries"), "{text}");
+    assert!(
+        text.ends_with("stows in its own pocket under the base."),
+        "{text}"
+    );
+    assert_absent(
+        text,
+        &[
+            "Verified Buyer",
+            "Helpful?",
+            "twenty-kilometre",
+            "lid pocket is a little small",
+        ],
+    );
+    assert!(removed_rules(r).contains(&"text-review-meta"));
+
+    // Without the rule the longer review list wins a place in the content.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    fs::write(&cfg, "disable = [\"text-review-meta\"]\n").unwrap();
+    let (ok, _) = run_to_files(&[&page, "--config", cfg.to_str().unwrap()]);
+    assert!(ok[0]["text"].as_str().unwrap().contains("Verified Buyer"));
+}
