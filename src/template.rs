@@ -79,6 +79,28 @@ impl TemplateConfig {
     }
 }
 
+/// [`fingerprint`]'s reading of an ASCII byte: `0` dropped, [`DIGIT`], else the letter
+/// lower-cased.
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            DIGIT
+        } else if c.is_ascii_alphabetic() {
+            c.to_ascii_lowercase()
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// A digit in [`ASCII_CLASS`] (no letter has this value).
+const DIGIT: u8 = 1;
+
 /// A block's fingerprint: FNV-1a over its lower-cased letters, with digits folded to `0`
 /// (so "© 2023" and "© 2024", or "12 comments" and "3 comments", match) and everything
 /// else dropped.
@@ -98,16 +120,18 @@ pub fn fingerprint(text: &str) -> u64 {
         let b = bytes[i];
         if b.is_ascii() {
             i += 1;
-            if b.is_ascii_digit() {
-                if !last_digit {
-                    mix(b'0');
+            match ASCII_CLASS[usize::from(b)] {
+                0 => last_digit = false,
+                DIGIT => {
+                    if !last_digit {
+                        mix(b'0');
+                    }
+                    last_digit = true;
                 }
-                last_digit = true;
-                continue;
-            }
-            last_digit = false;
-            if b.is_ascii_alphabetic() {
-                mix(b.to_ascii_lowercase());
+                lower => {
+                    last_digit = false;
+                    mix(lower);
+                }
             }
             continue;
         }
