@@ -128,12 +128,17 @@ pub fn block_text(text: &str, kind: BlockKind, cfg: &NormalizeConfig) -> String 
                         (false, 1)
                     };
                     if space {
-                        out.push_str(&line[from..i]);
-                        if !prev_space {
+                        // A lone ASCII space stays in the piece being copied; any other
+                        // space, or one after it, ends the piece.
+                        if prev_space {
+                            out.push_str(&line[from..i]);
+                            from = i + len;
+                        } else if b != b' ' {
+                            out.push_str(&line[from..i]);
                             out.push(' ');
+                            from = i + len;
                         }
                         prev_space = true;
-                        from = i + len;
                     } else {
                         prev_space = false;
                     }
