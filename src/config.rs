@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use toml::{Spanned, Value};
@@ -187,8 +188,8 @@ impl fmt::Display for ConfigError {
 pub struct Rules {
     pub config: Config,
     pub text_rules: TextRules,
-    pub html_rules: Vec<HtmlRule>,
-    pub html: crate::html::Compiled,
+    /// `[[html.rules]]` and `[html]`, compiled.
+    pub html: HtmlRules,
     pub text: crate::text::Compiled,
     pub quality: crate::quality::Compiled,
     /// The compiled `[[sites]]` tables, in file order.
@@ -202,9 +203,60 @@ pub struct Site {
     pub name: String,
     hosts: Vec<String>,
     pub text_rules: TextRules,
-    pub html_rules: Vec<HtmlRule>,
-    pub html: crate::html::Compiled,
+    pub html: HtmlRules,
     pub text: crate::text::Compiled,
+}
+
+/// The HTML half of a rule set (`[[html.rules]]` and `[html]`), compiled on first use
+/// when the rules are the embedded defaults: a batch of text pages then never builds
+/// the selectors and regexes it does not need (about a quarter of start-up). With a
+/// user's config file it is built at start-up, so its errors are reported there.
+pub struct HtmlRules {
+    built: OnceLock<HtmlSet>,
+    /// What a deferred build compiles: the `[html]` table and the rule names switched off.
+    cfg: HtmlConfig,
+    disabled: Vec<String>,
+}
+
+type HtmlSet = (Vec<HtmlRule>, crate::html::Compiled);
+
+impl HtmlRules {
+    /// The compiled rules (enabled ones, in order) and `[html]` settings, built on the
+    /// first call. Shared read-only by the workers like the rest of [`Rules`].
+    pub fn get(&self) -> (&[HtmlRule], &crate::html::Compiled) {
+        let (rules, compiled) = self.built.get_or_init(|| {
+            let enabled = |n: &str| !self.disabled.iter().any(|d| d == n);
+            // Only the embedded defaults are deferred, and a test builds them.
+            compile_html(&self.cfg, &enabled).unwrap_or_else(|e| {
+                panic!("the embedded config.toml's HTML rules do not compile: {e:?}")
+            })
+        });
+        (rules, compiled)
+    }
+}
+
+/// Compile `[[html.rules]]` (the enabled ones) and `[html]`; every problem as
+/// `(rule, message)`, the rules' first.
+fn compile_html(
+    cfg: &HtmlConfig,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Result<HtmlSet, Vec<(String, String)>> {
+    let mut problems = Vec::new();
+    let mut rules = Vec::new();
+    for spec in cfg.rules.iter().filter(|s| enabled(&s.name)) {
+        match HtmlRule::compile(spec) {
+            Ok(r) => rules.push(r),
+            Err(m) => problems.push((spec.name.clone(), m)),
+        }
+    }
+    match crate::html::Compiled::new(cfg, enabled) {
+        Ok(c) if problems.is_empty() => Ok((rules, c)),
+        Ok(_) => Err(problems),
+        Err(m) => {
+            problems.push(("html".into(), m));
+            Err(problems)
+        }
+    }
 }
 
 impl Site {
@@ -297,7 +349,9 @@ impl Rules {
                 message: e.message().to_string(),
             }]
         })?;
-        compile(config, user.map_or("<default>", |u| u.0))
+        // The embedded defaults are known to compile, so their HTML half can wait until
+        // a page needs it; a user's file is compiled whole now, to report its errors.
+        compile(config, user.map_or("<default>", |u| u.0), user.is_none())
     }
 }
 
@@ -337,7 +391,8 @@ fn merge_rules(base: &mut Value, over: Value) {
 }
 
 /// Compile a merged config; disabled rules are dropped here.
-fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
+/// With `defer_html`, the HTML half of each rule set is compiled on first use.
+fn compile(config: Config, file: &str, defer_html: bool) -> Result<Rules, Vec<ConfigError>> {
     let mut errs = Vec::new();
     let err = |rule: &str, message: String| ConfigError {
         file: file.to_string(),
@@ -345,8 +400,14 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
         rule: Some(rule.to_string()),
         message,
     };
-    let enabled = |name: &str| !config.disable.iter().any(|d| d == name);
-    let top = compile_set(&config.html, &config.text, &enabled, &err, &mut errs);
+    let top = compile_set(
+        &config.html,
+        &config.text,
+        config.disable.clone(),
+        defer_html,
+        &err,
+        &mut errs,
+    );
     let mut sites = Vec::new();
     for site in &config.sites {
         let name = site.hosts.join(", ");
@@ -365,16 +426,20 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
         merge_specs(&mut html.rules, &site.html.rules, |r| &r.name);
         let mut text = config.text.clone();
         merge_specs(&mut text.rules, &site.text.rules, |r| &r.name);
-        let on = |n: &str| enabled(n) && !site.disable.iter().any(|d| d == n);
+        let off = config
+            .disable
+            .iter()
+            .chain(&site.disable)
+            .cloned()
+            .collect();
         let site_err =
             |rule: &str, message: String| err(rule, format!("[[sites]] `{name}`: {message}"));
-        let set = compile_set(&html, &text, &on, &site_err, &mut errs);
-        if let Some((text_rules, html_rules, html, text)) = set {
+        let set = compile_set(&html, &text, off, defer_html, &site_err, &mut errs);
+        if let Some((text_rules, html, text)) = set {
             sites.push(Site {
                 name,
                 hosts: site.hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
                 text_rules,
-                html_rules,
                 html,
                 text,
             });
@@ -384,36 +449,33 @@ fn compile(config: Config, file: &str) -> Result<Rules, Vec<ConfigError>> {
         .map_err(|m| errs.push(err("quality", m)))
         .ok();
     match (top, quality) {
-        (Some((text_rules, html_rules, html, text)), Some(quality)) if errs.is_empty() => {
-            Ok(Rules {
-                config,
-                text_rules,
-                html_rules,
-                html,
-                text,
-                quality,
-                sites,
-            })
-        }
+        (Some((text_rules, html, text)), Some(quality)) if errs.is_empty() => Ok(Rules {
+            config,
+            text_rules,
+            html,
+            text,
+            quality,
+            sites,
+        }),
         _ => Err(errs),
     }
 }
 
-type RuleSet = (
-    TextRules,
-    Vec<HtmlRule>,
-    crate::html::Compiled,
-    crate::text::Compiled,
-);
+type RuleSet = (TextRules, HtmlRules, crate::text::Compiled);
 
-/// Compile one set of rules (the top level's, or a site's); problems go to `errs`.
+/// Compile one set of rules (the top level's, or a site's), without the rules named in
+/// `disabled`; problems go to `errs`. With `defer_html` the HTML half is left for its
+/// first use.
 fn compile_set(
     html_cfg: &HtmlConfig,
     text_cfg: &crate::text::TextConfig,
-    enabled: &dyn Fn(&str) -> bool,
+    disabled: Vec<String>,
+    defer_html: bool,
     err: &dyn Fn(&str, String) -> ConfigError,
     errs: &mut Vec<ConfigError>,
 ) -> Option<RuleSet> {
+    let enabled = |name: &str| !disabled.iter().any(|d| d == name);
+    let enabled: &dyn Fn(&str) -> bool = &enabled;
     let before = errs.len();
     let mut text_rules = TextRules::default();
     for spec in text_cfg.rules.iter().filter(|s| enabled(&s.name)) {
@@ -423,19 +485,25 @@ fn compile_set(
         }
     }
     crate::rules::link_literal_filters(&mut text_rules.rules);
-    let mut html_rules = Vec::new();
-    for spec in html_cfg.rules.iter().filter(|s| enabled(&s.name)) {
-        match HtmlRule::compile(spec) {
-            Ok(r) => html_rules.push(r),
-            Err(m) => errs.push(err(&spec.name, m)),
+    let built = OnceLock::new();
+    if !defer_html {
+        match compile_html(html_cfg, enabled) {
+            Ok(h) => {
+                let _ = built.set(h);
+            }
+            Err(problems) => errs.extend(problems.iter().map(|(r, m)| err(r, m.clone()))),
         }
     }
-    let html = crate::html::Compiled::new(html_cfg, enabled).map_err(|m| errs.push(err("html", m)));
     // The text rules compiled above serve the classifier too: each regex is built once.
     let text = crate::text::Compiled::with_rules(text_cfg, enabled, &text_rules.rules)
         .map_err(|m| errs.push(err("text", m)));
-    match (html, text) {
-        (Ok(h), Ok(t)) if errs.len() == before => Some((text_rules, html_rules, h, t)),
+    let html = HtmlRules {
+        built,
+        cfg: html_cfg.clone(),
+        disabled,
+    };
+    match text {
+        Ok(t) if errs.len() == before => Some((text_rules, html, t)),
         _ => None,
     }
 }
@@ -654,7 +722,24 @@ mod tests {
     fn embedded_defaults_compile() {
         let errs = check("config.toml", DEFAULT_CONFIG);
         assert!(errs.is_empty(), "{errs:?}");
-        Rules::defaults();
+        // The HTML half is deferred for the defaults: build it too.
+        let rules = Rules::defaults();
+        assert!(rules.html.built.get().is_none());
+        let (html_rules, _) = rules.html.get();
+        assert_eq!(html_rules.len(), rules.config.html.rules.len());
+    }
+
+    #[test]
+    fn a_user_files_html_errors_are_reported_at_start_up() {
+        // Deferred compilation is for the embedded defaults only.
+        let user = "[html]\npositive_hints = \"(\"\n";
+        let errs = Rules::from_sources(Some(("u.toml", user))).err().unwrap();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].rule.as_deref(), Some("html"));
+        assert!(errs[0].message.contains("positive_hints"), "{errs:?}");
+        let user = "disable = [\"text-share-widget\"]\n";
+        let rules = Rules::from_sources(Some(("u.toml", user))).unwrap();
+        assert!(rules.html.built.get().is_some());
     }
 
     #[test]

@@ -639,11 +639,10 @@ fn sniff_binary(bytes: &[u8]) -> Result<Option<Plan<'static>>, DecodeError> {
         )));
     }
     let prefix = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    let (mut nul, mut control) = (0usize, 0usize);
-    for &b in prefix {
-        nul += usize::from(b == 0);
-        control += usize::from(is_binary_control(b));
-    }
+    // Counted in u32 lanes (the prefix is at most SNIFF_BYTES long), which vectorises.
+    let count = |f: fn(u8) -> bool| prefix.iter().map(|&b| u32::from(f(b))).sum::<u32>() as usize;
+    let nul = count(|b| b == 0);
+    let control = count(is_binary_control);
     let suspicious = nul + control;
     if suspicious > 0 {
         // UTF-32 first: its ASCII text also has UTF-16's NUL pattern.
@@ -912,7 +911,7 @@ impl<'a> TagEvidence<'a> {
         ev.lead = tag_at(s, i).map(|(name, _)| name);
         let lead_pos = i;
         let mut i = 0;
-        while let Some(off) = s[i..].iter().position(|&b| b == b'<') {
+        while let Some(off) = memchr::memchr(b'<', &s[i..]) {
             i += off;
             if s[i..].starts_with(b"<!--") {
                 match find_ci(s, b"-->", i + 4) {

@@ -964,10 +964,7 @@ pub fn clean<'r>(
     rules: &'r crate::config::Rules,
     site: Option<&'r crate::config::Site>,
 ) -> Cleaned<'r> {
-    let (c, html_rules) = match site {
-        Some(s) => (&s.html, &s.html_rules[..]),
-        None => (&rules.html, &rules.html_rules[..]),
-    };
+    let (html_rules, c) = site.map_or(&rules.html, |s| &s.html).get();
     let out = &rules.config.output;
     let links = out.keep_links && out.format == crate::config::Format::Markdown;
     let mut arena = walk(doc, c, html_rules, links);

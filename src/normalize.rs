@@ -1,6 +1,8 @@
 //! Normalisation: Unicode NFC, invisible characters, spaces and paragraph breaks,
 //! applied to the kept blocks to make the record's `text`.
 
+use std::borrow::Cow;
+
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::block::{Block, BlockKind};
@@ -14,36 +16,84 @@ fn is_invisible(c: char) -> bool {
     ) || (c.is_control() && c != '\n' && c != '\t')
 }
 
+/// The chars of `text` with each run of ASCII chars squeezed to one `a`. The NFC quick
+/// check resets its state on every ASCII char and reads nothing else from it, so it gives
+/// the same answer on this without decoding the ASCII text.
+fn squeeze_ascii(text: &str) -> impl Iterator<Item = char> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let b = *bytes.get(i)?;
+        if b.is_ascii() {
+            while bytes.get(i).is_some_and(u8::is_ascii) {
+                i += 1;
+            }
+            return Some('a');
+        }
+        let c = text[i..].chars().next()?;
+        i += c.len_utf8();
+        Some(c)
+    })
+}
+
+/// `text.chars().any(is_invisible)`, decoding only chars whose lead byte an invisible
+/// char can have (ASCII controls, U+0080-U+00AD, U+180E, U+200B-U+2060, U+FEFF).
+fn has_invisible_char(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // A branch-free pass first (it vectorises): nearly every block has no such byte.
+    let maybe = bytes.iter().fold(false, |acc, &b| {
+        acc | ((b < 0x20) & (b != b'\n') & (b != b'\t'))
+            | (b == 0x7f)
+            | (b == 0xC2)
+            | (b == 0xE1)
+            | (b == 0xE2)
+            | (b == 0xEF)
+    });
+    maybe
+        && bytes.iter().enumerate().any(|(i, &b)| match b {
+            0xC2 | 0xE1 | 0xE2 | 0xEF => text[i..].chars().next().is_some_and(is_invisible),
+            _ => b.is_ascii() && is_invisible(char::from(b)),
+        })
+}
+
+/// Whether collapsing spaces leaves `line` (no `\n` in it) as it is: no space but
+/// single ASCII spaces. Checked branch-free (it vectorises), since nearly every line
+/// passes; a line with a byte that may start another space (a control, or the lead
+/// byte of U+0085, U+00A0, U+1680, U+2000-U+205F, U+3000) takes the exact path.
+fn plain_spaces(line: &str) -> bool {
+    let b = line.as_bytes();
+    let odd = b.iter().fold(false, |acc, &b| {
+        acc | (b < b' ') | (b == 0xC2) | (b == 0xE1) | (b == 0xE2) | (b == 0xE3)
+    });
+    !odd && memchr::memmem::find(b, b"  ").is_none()
+}
+
 /// Normalise one block's text (code blocks keep their inner whitespace).
 pub fn block_text(text: &str, kind: BlockKind, cfg: &NormalizeConfig) -> String {
     // ASCII text is NFC, and its only invisible characters are controls: both checks
     // skip the per-char work for it.
     let ascii = text.is_ascii();
-    let mut s: String = if cfg.nfc && !ascii && is_nfc_quick(text.chars()) != IsNormalized::Yes {
-        text.nfc().collect()
-    } else {
-        text.to_string()
-    };
-    let has_invisible = || {
-        if ascii {
-            s.bytes()
-                .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+    // Borrowed until a step changes it: most blocks are copied once, into the output.
+    let mut s: Cow<str> =
+        if cfg.nfc && !ascii && is_nfc_quick(squeeze_ascii(text)) != IsNormalized::Yes {
+            Cow::Owned(text.nfc().collect())
         } else {
-            s.chars().any(is_invisible)
-        }
-    };
+            Cow::Borrowed(text)
+        };
+    let has_invisible = || has_invisible_char(&s);
     if cfg.strip_invisible && has_invisible() {
-        s = s
-            .chars()
-            .filter(|c| !is_invisible(*c))
-            .map(|c| if c == '\r' { '\n' } else { c })
-            .collect();
+        s = Cow::Owned(
+            s.chars()
+                .filter(|c| !is_invisible(*c))
+                .map(|c| if c == '\r' { '\n' } else { c })
+                .collect(),
+        );
     }
     if kind == BlockKind::Code {
         return if cfg.trim {
             s.trim_matches('\n').trim_end().to_string()
         } else {
-            s
+            s.into_owned()
         };
     }
     if cfg.collapse_spaces || cfg.trim {
@@ -53,41 +103,65 @@ pub fn block_text(text: &str, kind: BlockKind, cfg: &NormalizeConfig) -> String 
                 out.push('\n');
             }
             let line = if cfg.trim { line.trim() } else { line };
-            if cfg.collapse_spaces {
+            if cfg.collapse_spaces && plain_spaces(line) {
+                out.push_str(line);
+            } else if cfg.collapse_spaces {
                 // Each run of spaces becomes one ' '; the text between runs is copied
                 // in one piece. NBSP and other Unicode spaces count as spaces.
                 let mut prev_space = false;
                 let mut from = 0;
-                for (i, c) in line.char_indices() {
-                    if c.is_whitespace() {
-                        out.push_str(&line[from..i]);
-                        if !prev_space {
+                let bytes = line.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    // ASCII bytes without decoding a char; in ASCII, `char::is_whitespace`
+                    // is tab, line feed, vertical tab, form feed, carriage return, space.
+                    let b = bytes[i];
+                    let (space, len) = if b.is_ascii() {
+                        (matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '), 1)
+                    } else if matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+                        // The lead bytes of every non-ASCII space (U+0085, U+00A0,
+                        // U+1680, U+2000-U+205F, U+3000).
+                        let c = line[i..].chars().next().unwrap_or('x');
+                        (c.is_whitespace(), c.len_utf8())
+                    } else {
+                        // Any other byte of a non-space char: step over it byte by byte.
+                        (false, 1)
+                    };
+                    if space {
+                        // A lone ASCII space stays in the piece being copied; any other
+                        // space, or one after it, ends the piece.
+                        if prev_space {
+                            out.push_str(&line[from..i]);
+                            from = i + len;
+                        } else if b != b' ' {
+                            out.push_str(&line[from..i]);
                             out.push(' ');
+                            from = i + len;
                         }
                         prev_space = true;
-                        from = i + c.len_utf8();
                     } else {
                         prev_space = false;
                     }
+                    i += len;
                 }
                 out.push_str(&line[from..]);
             } else {
                 out.push_str(line);
             }
         }
-        s = out;
         if cfg.trim {
             // Drop empty lines inside a block: a blank line would split the paragraph.
-            if s.contains("\n\n") || s.starts_with('\n') || s.ends_with('\n') {
-                s = s
+            if out.contains("\n\n") || out.starts_with('\n') || out.ends_with('\n') {
+                return out
                     .split('\n')
                     .filter(|l| !l.is_empty())
                     .collect::<Vec<_>>()
                     .join("\n");
             }
         }
+        return out;
     }
-    s
+    s.into_owned()
 }
 
 /// Join the kept blocks into the record text: one blank line between paragraphs.
@@ -416,20 +490,23 @@ fn escape_line(line: &str) -> std::borrow::Cow<'_, str> {
 
 /// Words in the text, counted as runs of alphanumeric characters (CJK characters count one each).
 pub fn word_count(text: &str) -> usize {
+    let bytes = text.as_bytes();
     let mut n = 0;
     let mut in_word = false;
-    let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // ASCII bytes without decoding a char: most text is mostly ASCII.
-        let b = bytes[i];
-        if b.is_ascii() {
-            let alnum = b.is_ascii_alphanumeric();
-            if alnum && !in_word {
-                n += 1;
-            }
-            in_word = alnum;
-            i += 1;
+        // A run of ASCII bytes is counted without decoding chars and without a branch
+        // per byte (it vectorises): a word starts where an alphanumeric byte follows
+        // one that is not.
+        let run = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(bytes.len() - i);
+        if run > 0 {
+            let r = &bytes[i..i + run];
+            n += usize::from(ascii_alnum(r[0]) && !in_word) + ascii_word_starts(r);
+            in_word = ascii_alnum(r[run - 1]);
+            i += run;
             continue;
         }
         let Some(c) = text[i..].chars().next() else {
@@ -447,6 +524,26 @@ pub fn word_count(text: &str) -> usize {
         } else {
             in_word = false;
         }
+    }
+    n
+}
+
+/// `b.is_ascii_alphanumeric()`, as arithmetic (no branches, so loops over it vectorise).
+fn ascii_alnum(b: u8) -> bool {
+    (b.wrapping_sub(b'0') < 10) | ((b | 0x20).wrapping_sub(b'a') < 26)
+}
+
+/// Positions after the first of an ASCII run where an alphanumeric byte follows a
+/// non-alphanumeric one. Counted in chunks of 255 pairs, so the sums fit a `u8` lane.
+fn ascii_word_starts(run: &[u8]) -> usize {
+    let mut n = 0;
+    for (cur, prev) in run[1..].chunks(255).zip(run.chunks(255)) {
+        let starts = cur
+            .iter()
+            .zip(prev)
+            .map(|(&c, &p)| u8::from(ascii_alnum(c) & !ascii_alnum(p)))
+            .sum::<u8>();
+        n += usize::from(starts);
     }
     n
 }
@@ -478,6 +575,40 @@ mod tests {
             Block::para("c\n\n\nd"),
         ];
         assert_eq!(join(&blocks, &cfg()), "a b\n\nc\nd");
+    }
+
+    #[test]
+    fn byte_scans_agree_with_the_char_definitions() {
+        for t in [
+            "plain ascii",
+            "tab\there\x07bell\x7fdel",
+            "caf\u{e9} \u{85}nel \u{9f}c1 \u{ad}shy \u{180e}mvs \u{200b}\u{200d}\u{2060}\u{feff}",
+            "\u{2019}quotes\u{201d} \u{2014} \u{e9}\u{301} \u{1e9b}\u{323} \u{2000} \u{3000} \u{ac00}",
+            "e\u{301}\u{300}a\u{300}\u{301}",
+        ] {
+            assert_eq!(has_invisible_char(t), t.chars().any(is_invisible), "{t:?}");
+            assert_eq!(
+                is_nfc_quick(squeeze_ascii(t)),
+                is_nfc_quick(t.chars()),
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_space_character_collapses_ascii_or_not() {
+        // Vertical tab, form feed and CR are spaces too; with strip_invisible off they
+        // reach the collapse step.
+        let keep = NormalizeConfig {
+            strip_invisible: false,
+            ..cfg()
+        };
+        let t = block_text(
+            "a\t\x0B\x0C\r b\u{2003}\u{a0}c \u{3000}\u{85}é",
+            BlockKind::Paragraph,
+            &keep,
+        );
+        assert_eq!(t, "a b c é");
     }
 
     #[test]
@@ -580,6 +711,20 @@ mod tests {
     #[test]
     fn words_are_counted_across_scripts() {
         assert_eq!(word_count("Hello, world! 2024"), 3);
+        // Runs of ASCII between other chars, long runs (past one 255-byte chunk), and
+        // the bytes next to the letter ranges ('@', '[', '`', '{', '/', ':').
+        let long = "word ".repeat(300);
+        for (t, words) in [
+            ("Caf\u{e9} au lait, na\u{ef}ve", 4),
+            ("\u{e9}t\u{e9} x\u{e9}y", 2),
+            ("@[`{/:AZaz09", 1),
+            ("a\u{2019}s \u{2014}b\u{a0}c", 4),
+            ("東京2024年x", 5),
+            (long.as_str(), 300),
+            ("", 0),
+        ] {
+            assert_eq!(word_count(t), words, "{t}");
+        }
         assert_eq!(word_count("日本語"), 3);
     }
 }

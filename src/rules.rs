@@ -549,7 +549,7 @@ fn required_literals(pattern: &str) -> Option<Literals> {
     let all = lits.clone();
     lits.retain(|l| {
         !all.iter()
-            .any(|o| o.len() < l.len() && l.windows(o.len()).any(|w| w == o.as_slice()))
+            .any(|o| o.len() < l.len() && memchr::memmem::find(l, o).is_some())
     });
     // Single bytes are in nearly every line: such a filter would cost and not reject.
     if lits.iter().any(|l| l.len() < 2) {
