@@ -39,7 +39,10 @@ use serde::Deserialize;
 
 use crate::block::{Block, BlockKind};
 use crate::record::Metadata;
-use crate::rules::{is_cjk, push_lowercase_chars, Probe, TextRule, TextRuleSpec, Unit};
+use crate::rules::{
+    is_ascii_space, is_cjk, push_lowercase_chars, trim_fold_trailing, Probe, TextRule,
+    TextRuleSpec, Unit,
+};
 
 /// The rule name on a title line moved to `title`.
 pub const TITLE_RULE: &str = "text-title";
@@ -331,14 +334,19 @@ impl Compiled {
     /// The chrome rule that matches this unit, if any. `unit` is the rule unit the text
     /// is (a paragraph or a line); span rules count when they cover most of the line.
     fn chrome_rule(&self, text: &str, unit: Unit) -> Option<&Arc<str>> {
-        let probe = Probe::new(text);
+        self.chrome_rule_in(&Probe::new(text), unit)
+    }
+
+    /// [`Compiled::chrome_rule`] on a probe of the unit.
+    fn chrome_rule_in(&self, probe: &Probe, unit: Unit) -> Option<&Arc<str>> {
+        let text = probe.text;
         self.chrome.iter().find_map(|r| {
             let hit = match (r.unit, unit) {
-                (Unit::Span, Unit::Line) => r.find_in(&probe).is_some_and(|(s, e)| {
+                (Unit::Span, Unit::Line) => r.find_in(probe).is_some_and(|(s, e)| {
                     let covered = text[s..e].chars().count() as f64;
                     covered >= self.cfg.rule_cover_share * probe.chars().max(1) as f64
                 }),
-                (ru, u) if ru == u => r.matches(&probe),
+                (ru, u) if ru == u => r.matches(probe),
                 _ => false,
             };
             hit.then_some(&r.name)
@@ -444,12 +452,7 @@ fn heading_near_content<'a>(
                 && (!l.ends_sentence || l.text.ends_with('?'))
                 && l.text.to_lowercase() != raw_key
         })
-        .find(|l| {
-            let w = content_words(l.text);
-            let shared = w.iter().filter(|x| t.contains(x)).count();
-            let union = w.len() + t.len() - shared;
-            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
-        })
+        .find(|l| shares_words(l.text, &t, MIN_JACCARD, &mut String::new()))
         .map(|l| l.text)
 }
 
@@ -561,6 +564,52 @@ fn content_words(s: &str) -> Vec<String> {
     v
 }
 
+/// Whether the [`content_words`] of `s` and `t` (a `content_words` list) overlap by at
+/// least `min_jaccard`. Most lines share no word at all, which is found without
+/// building their word list (`buf` is scratch space).
+fn shares_words(s: &str, t: &[String], min_jaccard: f64, buf: &mut String) -> bool {
+    let any = if s.is_ascii() {
+        let b = s.as_bytes();
+        let mut i = 0;
+        let mut found = false;
+        while i < b.len() && !found {
+            let from = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i - from >= 4 {
+                buf.clear();
+                buf.push_str(&s[from..i]);
+                buf.make_ascii_lowercase();
+                found = t.binary_search(&*buf).is_ok();
+            }
+            i += 1;
+        }
+        found
+    } else {
+        s.split(|ch: char| !ch.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4)
+            .any(|w| {
+                buf.clear();
+                if w.is_ascii() {
+                    buf.push_str(w);
+                    buf.make_ascii_lowercase();
+                } else {
+                    buf.push_str(&w.to_lowercase());
+                }
+                // `t` is sorted.
+                t.binary_search(&*buf).is_ok()
+            })
+    };
+    if !any {
+        return false;
+    }
+    let w = content_words(s);
+    let shared = w.iter().filter(|x| t.contains(x)).count();
+    let union = w.len() + t.len() - shared;
+    union > 0 && shared as f64 >= min_jaccard * union as f64
+}
+
 /// Separators between a page's title and its site name or section.
 const TITLE_SEPARATORS: &[&str] = &[
     " | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » ", " @ ",
@@ -591,7 +640,10 @@ fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
         let part_keys: Vec<String> = parts.iter().map(|p| key(p)).collect();
         // The site name usually comes last (and also repeats in menus and footers), so
         // the last part does not count.
-        let in_body = |k: &String| body.iter().any(|l| l.len() <= title.len() && key(l) == *k);
+        let in_body = |k: &String| {
+            body.iter()
+                .any(|l| l.len() <= title.len() && key_is(l, k, &key))
+        };
         if let Some(best) = (0..parts.len() - 1)
             .filter(|&i| in_body(&part_keys[i]))
             .max_by_key(|&i| parts[i].len())
@@ -624,6 +676,35 @@ fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
     title.to_string()
 }
 
+/// `key(l) == k`, for an ASCII `l` without building its key (whitespace runs as one
+/// space, ASCII lower case).
+fn key_is(l: &str, k: &str, key: &dyn Fn(&str) -> String) -> bool {
+    if !l.is_ascii() {
+        return key(l) == k;
+    }
+    let kb = k.as_bytes();
+    let mut j = 0;
+    let mut gap = false;
+    for &b in l.as_bytes() {
+        if is_ascii_space(b) {
+            gap = true;
+            continue;
+        }
+        if gap && j > 0 {
+            if kb.get(j) != Some(&b' ') {
+                return false;
+            }
+            j += 1;
+        }
+        gap = false;
+        if kb.get(j) != Some(&b.to_ascii_lowercase()) {
+            return false;
+        }
+        j += 1;
+    }
+    j == kb.len()
+}
+
 /// One line of the body, with the signals the classifier uses.
 #[derive(Debug)]
 struct Line<'a> {
@@ -649,13 +730,15 @@ struct Line<'a> {
 fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let n_lang = STOP_WORDS.len();
     let mut lines = Vec::new();
-    let mut hits: Vec<Vec<u16>> = Vec::new();
-    let mut cjk_hits: Vec<Vec<u16>> = Vec::new();
+    let mut hits: Vec<[u16; STOP_WORDS.len()]> = Vec::new();
+    let mut cjk_hits: Vec<[u16; CJK_STOP_CHARS.len()]> = Vec::new();
     let mut cjk_counts = Vec::new();
     let mut page_hits = vec![0usize; n_lang];
     let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
         (0usize, 0usize, 0usize, 0usize);
-    let mut keys: Vec<String> = Vec::new();
+    // Every line's repeat key, one after the other: no String per line.
+    let mut key_buf = String::new();
+    let mut key_ends: Vec<usize> = Vec::new();
     let mut lower = String::new();
     for (pi, para) in paras.iter().enumerate() {
         // The page's time budget: an expired page becomes a `timeout` reject anyway.
@@ -668,48 +751,63 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             None
         };
         for &text in para {
-            let mut h = vec![0u16; n_lang];
+            let key_start = key_buf.len();
+            push_key(&mut key_buf, text);
+            key_ends.push(key_buf.len());
+            let key = &key_buf[key_start..];
+            let mut h = [0u16; STOP_WORDS.len()];
             let mut words = 0usize;
-            let mut policy: Vec<u16> = Vec::new();
-            for w in text
-                .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
-                .filter(|w| !w.is_empty())
-            {
-                words += 1;
-                lower.clear();
-                push_lowercase_chars(&mut lower, w);
-                if let Some(&k) = c.policy.get(lower.as_str()) {
-                    if !policy.contains(&k) {
-                        policy.push(k);
-                    }
-                }
-                if let Some(&mask) = c.stop.get(lower.as_str()) {
-                    for (i, slot) in h.iter_mut().enumerate() {
-                        if mask & (1 << i) != 0 {
-                            *slot = slot.saturating_add(1);
-                        }
-                    }
-                }
-            }
+            let mut policy = PolicyHits::default();
             let mut cjk = 0usize;
-            let mut ch_hits = vec![0u16; c.cjk_stop.len()];
-            let mut chars = 0usize;
-            for ch in text.chars() {
-                chars += 1;
-                if ch.is_alphabetic() {
-                    page_letters += 1;
-                }
-                if is_cjk(ch) {
-                    cjk += 1;
-                    if ('\u{3040}'..='\u{30FF}').contains(&ch) {
-                        page_kana += 1;
+            let mut ch_hits = [0u16; CJK_STOP_CHARS.len()];
+            let chars;
+            if text.is_ascii() {
+                // The key holds the same words, already lower-cased: look them up in it.
+                chars = text.len();
+                let b = key.as_bytes();
+                let mut i = 0;
+                while i < b.len() {
+                    if !b[i].is_ascii_alphanumeric() {
+                        i += 1;
+                        continue;
                     }
-                    for (i, set) in c.cjk_stop.iter().enumerate() {
-                        if set.contains(&ch) {
-                            ch_hits[i] = ch_hits[i].saturating_add(1);
+                    let from = i;
+                    while i < b.len() && b[i].is_ascii_alphanumeric() {
+                        page_letters += usize::from(b[i].is_ascii_alphabetic());
+                        i += 1;
+                    }
+                    words += 1;
+                    count_word(c, &key[from..i], &mut h, &mut policy);
+                }
+            } else {
+                for w in text
+                    .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
+                    .filter(|w| !w.is_empty())
+                {
+                    words += 1;
+                    lower.clear();
+                    push_lowercase_chars(&mut lower, w);
+                    count_word(c, &lower, &mut h, &mut policy);
+                }
+                let mut n = 0usize;
+                for ch in text.chars() {
+                    n += 1;
+                    if ch.is_alphabetic() {
+                        page_letters += 1;
+                    }
+                    if is_cjk(ch) {
+                        cjk += 1;
+                        if ('\u{3040}'..='\u{30FF}').contains(&ch) {
+                            page_kana += 1;
+                        }
+                        for (i, set) in c.cjk_stop.iter().enumerate() {
+                            if set.contains(&ch) {
+                                ch_hits[i] = ch_hits[i].saturating_add(1);
+                            }
                         }
                     }
                 }
+                chars = n;
             }
             // Two CJK characters make about one word.
             let words = words + cjk / 2;
@@ -718,15 +816,11 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             for (p, x) in page_hits.iter_mut().zip(&h) {
                 *p += usize::from(*x);
             }
-            let mut key = String::with_capacity(text.len() + 1);
-            for w in text.split_whitespace() {
-                push_lowercase_chars(&mut key, w);
-                key.push(' ');
-            }
-            keys.push(key);
-            let rule = para_rule
-                .clone()
-                .or_else(|| c.chrome_rule(text, Unit::Line).cloned());
+            let rule = para_rule.clone().or_else(|| {
+                // The key is the line's folded form plus trailing punctuation and a space.
+                let probe = Probe::with_folded(text, chars, trim_fold_trailing(key));
+                c.chrome_rule_in(&probe, Unit::Line).cloned()
+            });
             lines.push(Line {
                 text,
                 para: pi,
@@ -737,7 +831,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 ends_sentence: ends_sentence(text),
                 rule,
                 repeats: 0,
-                policy: policy.len(),
+                policy: policy.count(),
             });
             hits.push(h);
             cjk_hits.push(ch_hits);
@@ -770,12 +864,17 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
         ),
     };
     // Counted once every key is known: no per-line copy of the key for the map.
+    let keys: Vec<&str> = std::iter::once(0)
+        .chain(key_ends.iter().copied())
+        .zip(&key_ends)
+        .map(|(a, &b)| &key_buf[a..b])
+        .collect();
     let mut seen: FastMap<&str, u32> = FastMap::default();
     for k in &keys {
-        *seen.entry(k.as_str()).or_default() += 1;
+        *seen.entry(k).or_default() += 1;
     }
     for (i, l) in lines.iter_mut().enumerate() {
-        l.repeats = seen.get(keys[i].as_str()).copied().unwrap_or(1);
+        l.repeats = seen.get(keys[i]).copied().unwrap_or(1);
         l.density = match cjk_lang {
             Some(j) if cjk_counts[i] > 0 => f64::from(cjk_hits[i][j]) / cjk_counts[i] as f64,
             Some(_) => 0.0,
@@ -785,6 +884,70 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
         };
     }
     lines
+}
+
+/// A line's repeat key: its words lower-cased (`char::to_lowercase`), each followed by
+/// one space. ASCII lines in one pass over the bytes.
+fn push_key(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        out.reserve(text.len() + 1);
+        let mut in_word = false;
+        for &b in text.as_bytes() {
+            if is_ascii_space(b) {
+                if in_word {
+                    out.push(' ');
+                    in_word = false;
+                }
+            } else {
+                out.push(char::from(b.to_ascii_lowercase()));
+                in_word = true;
+            }
+        }
+        if in_word {
+            out.push(' ');
+        }
+    } else {
+        for w in text.split_whitespace() {
+            push_lowercase_chars(out, w);
+            out.push(' ');
+        }
+    }
+}
+
+/// Distinct `policy_words` indexes seen in a line: a bit set for the first 64, a list
+/// past them (a config may list more).
+#[derive(Default)]
+struct PolicyHits {
+    bits: u64,
+    more: Vec<u16>,
+}
+
+impl PolicyHits {
+    fn add(&mut self, k: u16) {
+        if k < 64 {
+            self.bits |= 1 << k;
+        } else if !self.more.contains(&k) {
+            self.more.push(k);
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.bits.count_ones() as usize + self.more.len()
+    }
+}
+
+/// One lower-cased word of a line: its policy word and stop-word hits.
+fn count_word(c: &Compiled, lower: &str, h: &mut [u16], policy: &mut PolicyHits) {
+    if let Some(&k) = c.policy.get(lower) {
+        policy.add(k);
+    }
+    if let Some(&mask) = c.stop.get(lower) {
+        for (i, slot) in h.iter_mut().enumerate() {
+            if mask & (1 << i) != 0 {
+                *slot = slot.saturating_add(1);
+            }
+        }
+    }
 }
 
 /// Whether one stop-word list clearly names the page's language: enough words, at
@@ -1069,16 +1232,12 @@ fn title_anchors(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<u
     if t.is_empty() {
         return Vec::new();
     }
+    let mut buf = String::new();
     lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.chars <= cfg.title_max_chars && !l.ends_sentence)
-        .filter(|(_, l)| {
-            let w = content_words(l.text);
-            let shared = w.iter().filter(|x| t.contains(x)).count();
-            let union = w.len() + t.len() - shared;
-            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
-        })
+        .filter(|(_, l)| shares_words(l.text, &t, MIN_JACCARD, &mut buf))
         .map(|(i, _)| i)
         .collect()
 }
