@@ -323,8 +323,17 @@ impl TextRule {
             .is_none_or(|(index, bit)| p.literal_hits(index) & (1 << bit) != 0)
     }
 
+    /// For a `match = "whole"` phrase rule: its folded phrases (the rule matches a unit
+    /// whose folded form is one of them and that `max_chars` lets through).
+    pub(crate) fn whole_phrases(&self) -> Option<impl Iterator<Item = &str>> {
+        match &self.matcher {
+            Matcher::WholePhrases(set, _) => Some(set.iter().map(String::as_str)),
+            _ => None,
+        }
+    }
+
     /// `max_chars`: whether the text is short enough for the rule to look at it.
-    fn fits(&self, p: &Probe) -> bool {
+    pub(crate) fn fits(&self, p: &Probe) -> bool {
         match self.max_chars {
             Some(max) => p.text.len() <= max * 4 && p.chars() <= max,
             None => true,
@@ -496,10 +505,17 @@ impl<'a> Probe<'a> {
     /// A probe whose char count and folded form ([`fold_phrase`]) the caller already
     /// has, e.g. from a per-line pass it makes anyway.
     pub(crate) fn with_folded(text: &'a str, chars: usize, folded: &'a str) -> Probe<'a> {
+        // For ASCII, folding keeps every non-space character but the trailing ones it
+        // drops, which `more_non_space_chars` does not count either.
+        let non_space = OnceCell::new();
+        if text.is_ascii() {
+            let n = folded.len() - folded.bytes().filter(|&b| b == b' ').count();
+            let _ = non_space.set(n.min(NON_SPACE_CAP + 1));
+        }
         Probe {
             text,
             chars: OnceCell::from(chars),
-            non_space: OnceCell::new(),
+            non_space,
             folded: OnceCell::from(Cow::Borrowed(folded)),
             hits: OnceCell::new(),
         }
@@ -508,7 +524,7 @@ impl<'a> Probe<'a> {
     /// Whether the text, without the trailing punctuation folding drops, has more than
     /// `limit` non-space characters. Most units are far longer than any phrase, so the
     /// count stops past `NON_SPACE_CAP`.
-    fn more_non_space_chars(&self, limit: usize) -> bool {
+    pub(crate) fn more_non_space_chars(&self, limit: usize) -> bool {
         let trimmed = || self.text.trim_end_matches(is_fold_trailing);
         if limit >= NON_SPACE_CAP {
             return non_space_chars(trimmed()) > limit;
@@ -540,7 +556,7 @@ impl<'a> Probe<'a> {
     }
 
     /// The text as phrases are compared with it ([`fold_phrase`]).
-    fn folded(&self) -> &str {
+    pub(crate) fn folded(&self) -> &str {
         self.folded
             .get_or_init(|| Cow::Owned(fold_phrase(self.text)))
     }

@@ -258,14 +258,21 @@ pub struct Compiled {
     /// The `[[text.rules]]` that mark chrome, used as a classifier signal on any line
     /// (regardless of their scope: position is the classifier's business).
     chrome: Vec<TextRule>,
+    /// The whole-phrase rules among the first 64 of `chrome`, as one map: folded phrase
+    /// -> the bits (`chrome` indexes) of the rules listing it. One look-up per unit
+    /// answers for all of them.
+    phrases: FastMap<String, u64>,
+    /// The bits of the rules `phrases` answers for.
+    phrase_rules: u64,
+    /// The most non-space characters any phrase in `phrases` has.
+    phrase_longest: usize,
     /// Rules that capture metadata (e.g. the date header): such a line is never a title.
     capture: Vec<TextRule>,
-    /// Stop word -> bit set of the `STOP_WORDS` languages that list it.
-    stop: FastMap<String, u16>,
+    /// Lower-cased word -> the bit set of the `STOP_WORDS` languages that list it, and
+    /// its `policy_words` index: one look-up per word of every line.
+    words: FastMap<String, (u16, Option<u16>)>,
     /// Per `CJK_STOP_CHARS` language, its characters.
     cjk_stop: Vec<Vec<char>>,
-    /// `policy_words` -> its index (for counting distinct hits per line).
-    policy: FastMap<String, u16>,
 }
 
 impl Compiled {
@@ -300,10 +307,26 @@ impl Compiled {
             .collect();
         let (capture, chrome): (Vec<TextRule>, Vec<TextRule>) =
             compiled.into_iter().partition(|r| r.field.is_some());
-        let mut stop: FastMap<String, u16> = FastMap::default();
-        for (i, (_, words)) in STOP_WORDS.iter().enumerate() {
-            for w in words.split_whitespace() {
-                *stop.entry(w.to_string()).or_default() |= 1 << i;
+        let mut words: FastMap<String, (u16, Option<u16>)> = FastMap::default();
+        for (i, (_, list)) in STOP_WORDS.iter().enumerate() {
+            for w in list.split_whitespace() {
+                words.entry(w.to_string()).or_default().0 |= 1 << i;
+            }
+        }
+        for (i, w) in cfg.policy_words.iter().enumerate() {
+            words.entry(w.to_lowercase()).or_default().1 =
+                Some(i.min(usize::from(u16::MAX)) as u16);
+        }
+        let mut phrases: FastMap<String, u64> = FastMap::default();
+        let (mut phrase_rules, mut phrase_longest) = (0u64, 0usize);
+        for (i, r) in chrome.iter().enumerate().take(64) {
+            if let Some(list) = r.whole_phrases() {
+                phrase_rules |= 1 << i;
+                for p in list {
+                    let n = p.chars().filter(|c| !c.is_whitespace()).count();
+                    phrase_longest = phrase_longest.max(n);
+                    *phrases.entry(p.to_string()).or_default() |= 1 << i;
+                }
             }
         }
         Ok(Compiled {
@@ -316,17 +339,14 @@ impl Compiled {
             classifier: enabled(CLASSIFIER_RULE),
             duplicate: enabled(DUPLICATE_RULE),
             chrome,
+            phrases,
+            phrase_rules,
+            phrase_longest,
             capture,
-            stop,
+            words,
             cjk_stop: CJK_STOP_CHARS
                 .iter()
                 .map(|(_, c)| c.chars().collect())
-                .collect(),
-            policy: cfg
-                .policy_words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (w.to_lowercase(), i.min(usize::from(u16::MAX)) as u16))
                 .collect(),
         })
     }
@@ -340,8 +360,21 @@ impl Compiled {
     /// [`Compiled::chrome_rule`] on a probe of the unit.
     fn chrome_rule_in(&self, probe: &Probe, unit: Unit) -> Option<&Arc<str>> {
         let text = probe.text;
-        self.chrome.iter().find_map(|r| {
+        // A phrase is at most `phrase_longest` non-space characters long, so a longer
+        // unit is not folded at all.
+        let mut phrase_hits = None;
+        self.chrome.iter().enumerate().find_map(|(i, r)| {
             let hit = match (r.unit, unit) {
+                (ru, u) if ru == u && i < 64 && self.phrase_rules & (1 << i) != 0 => {
+                    let bits = *phrase_hits.get_or_insert_with(|| {
+                        if probe.more_non_space_chars(self.phrase_longest) {
+                            0
+                        } else {
+                            self.phrases.get(probe.folded()).copied().unwrap_or(0)
+                        }
+                    });
+                    bits & (1 << i) != 0 && r.fits(probe)
+                }
                 (Unit::Span, Unit::Line) => r.find_in(probe).is_some_and(|(s, e)| {
                     let covered = text[s..e].chars().count() as f64;
                     covered >= self.cfg.rule_cover_share * probe.chars().max(1) as f64
@@ -569,6 +602,9 @@ fn content_words(s: &str) -> Vec<String> {
 /// building their word list (`buf` is scratch space).
 fn shares_words(s: &str, t: &[String], min_jaccard: f64, buf: &mut String) -> bool {
     let any = if s.is_ascii() {
+        // The byte lengths of the title words (63 for all longer): a word of another
+        // length is not looked up.
+        let lens = t.iter().fold(0u64, |m, w| m | 1 << w.len().min(63));
         let b = s.as_bytes();
         let mut i = 0;
         let mut found = false;
@@ -577,7 +613,7 @@ fn shares_words(s: &str, t: &[String], min_jaccard: f64, buf: &mut String) -> bo
             while i < b.len() && b[i].is_ascii_alphanumeric() {
                 i += 1;
             }
-            if i - from >= 4 {
+            if i - from >= 4 && lens & (1 << (i - from).min(63)) != 0 {
                 buf.clear();
                 buf.push_str(&s[from..i]);
                 buf.make_ascii_lowercase();
@@ -729,17 +765,20 @@ struct Line<'a> {
 /// Per-line signals, with the page's language picked from stop-word hits.
 fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let n_lang = STOP_WORDS.len();
-    let mut lines = Vec::new();
-    let mut hits: Vec<[u16; STOP_WORDS.len()]> = Vec::new();
-    let mut cjk_hits: Vec<[u16; CJK_STOP_CHARS.len()]> = Vec::new();
-    let mut cjk_counts = Vec::new();
+    let n_lines: usize = paras.iter().map(Vec::len).sum();
+    let mut lines = Vec::with_capacity(n_lines);
+    let mut hits: Vec<[u16; STOP_WORDS.len()]> = Vec::with_capacity(n_lines);
+    let mut cjk_hits: Vec<[u16; CJK_STOP_CHARS.len()]> = Vec::with_capacity(n_lines);
+    let mut cjk_counts = Vec::with_capacity(n_lines);
     let mut page_hits = vec![0usize; n_lang];
     let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
         (0usize, 0usize, 0usize, 0usize);
     // Every line's repeat key, one after the other: no String per line.
-    let mut key_buf = String::new();
-    let mut key_ends: Vec<usize> = Vec::new();
+    let mut key_buf = String::with_capacity(paras.iter().flatten().map(|l| l.len() + 1).sum());
+    let mut key_ends: Vec<usize> = Vec::with_capacity(n_lines);
     let mut lower = String::new();
+    // The chrome rule of each distinct line seen so far: menus and "Reply" repeat.
+    let mut line_rules: FastMap<&str, Option<Arc<str>>> = FastMap::default();
     for (pi, para) in paras.iter().enumerate() {
         // The page's time budget: an expired page becomes a `timeout` reject anyway.
         if pi % 64 == 63 && crate::budget::expired() {
@@ -817,9 +856,14 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 *p += usize::from(*x);
             }
             let rule = para_rule.clone().or_else(|| {
+                if let Some(r) = line_rules.get(text) {
+                    return r.clone();
+                }
                 // The key is the line's folded form plus trailing punctuation and a space.
                 let probe = Probe::with_folded(text, chars, trim_fold_trailing(key));
-                c.chrome_rule_in(&probe, Unit::Line).cloned()
+                let r = c.chrome_rule_in(&probe, Unit::Line).cloned();
+                line_rules.insert(text, r.clone());
+                r
             });
             lines.push(Line {
                 text,
@@ -907,8 +951,24 @@ fn push_key(out: &mut String, text: &str) {
             out.push(' ');
         }
     } else {
-        for w in text.split_whitespace() {
-            push_lowercase_chars(out, w);
+        // As `split_whitespace` and `push_lowercase_chars` per word, in one pass.
+        let mut in_word = false;
+        for ch in text.chars() {
+            if ch.is_whitespace() {
+                if in_word {
+                    out.push(' ');
+                    in_word = false;
+                }
+            } else {
+                if ch.is_ascii() {
+                    out.push(ch.to_ascii_lowercase());
+                } else {
+                    out.extend(ch.to_lowercase());
+                }
+                in_word = true;
+            }
+        }
+        if in_word {
             out.push(' ');
         }
     }
@@ -938,14 +998,15 @@ impl PolicyHits {
 
 /// One lower-cased word of a line: its policy word and stop-word hits.
 fn count_word(c: &Compiled, lower: &str, h: &mut [u16], policy: &mut PolicyHits) {
-    if let Some(&k) = c.policy.get(lower) {
+    let Some(&(mask, k)) = c.words.get(lower) else {
+        return;
+    };
+    if let Some(k) = k {
         policy.add(k);
     }
-    if let Some(&mask) = c.stop.get(lower) {
-        for (i, slot) in h.iter_mut().enumerate() {
-            if mask & (1 << i) != 0 {
-                *slot = slot.saturating_add(1);
-            }
+    for (i, slot) in h.iter_mut().enumerate() {
+        if mask & (1 << i) != 0 {
+            *slot = slot.saturating_add(1);
         }
     }
 }
@@ -1430,6 +1491,54 @@ mod tests {
     const P1: &str = "The committee met on Tuesday to discuss the new budget, and it agreed that the schools in the north of the county should receive more money next year.";
     const P2: &str = "Members said that the decision was not easy, but that the state of the buildings had become a problem for the teachers and for the pupils who use them.";
     const P3: &str = "The plan will now go to the full council, which is expected to vote on it in March after a public consultation that will run for six weeks.";
+
+    /// The per-line fast paths give what the plain definitions give.
+    #[test]
+    fn fast_line_keys_and_word_overlap_agree_with_their_definitions() {
+        let key = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        for l in [
+            "Share  this\x0bNEWS !!",
+            "Fall isn’t just pumpkin spice season—it’s",
+            "ÜBER UNS\u{a0}» ",
+            "İstanbul Ω Σ",
+            "12 Comments",
+        ] {
+            let mut k = String::new();
+            push_key(&mut k, l);
+            let words: Vec<String> = l
+                .split_whitespace()
+                .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+                .collect();
+            assert_eq!(k, words.iter().map(|w| format!("{w} ")).collect::<String>());
+            assert_eq!(
+                trim_fold_trailing(&k),
+                crate::rules::fold_phrase(l),
+                "{l:?}"
+            );
+            let probe = Probe::with_folded(l, l.chars().count(), trim_fold_trailing(&k));
+            let plain = Probe::new(l);
+            for limit in [0, 3, 10, 40, 70] {
+                assert_eq!(
+                    probe.more_non_space_chars(limit),
+                    plain.more_non_space_chars(limit),
+                    "{l:?} {limit}"
+                );
+            }
+            for other in ["share this news", "share this news !!", "12 comments"] {
+                assert_eq!(key_is(l, other, &key), key(l) == other, "{l:?} {other:?}");
+            }
+        }
+        let t = content_words("Bridge repairs start in May | City News");
+        let mut buf = String::new();
+        assert!(shares_words("BRIDGE repairs start", &t, 0.5, &mut buf));
+        assert!(!shares_words("Bridge opening hours", &t, 0.5, &mut buf));
+        assert!(!shares_words("Menu", &t, 0.5, &mut buf));
+    }
 
     #[test]
     fn paragraphs_split_at_blank_lines_and_lines_without_them() {
