@@ -614,10 +614,9 @@ fn shares_words(s: &str, t: &[String], min_jaccard: f64, buf: &mut String) -> bo
                 i += 1;
             }
             if i - from >= 4 && lens & (1 << (i - from).min(63)) != 0 {
-                buf.clear();
-                buf.push_str(&s[from..i]);
-                buf.make_ascii_lowercase();
-                found = t.binary_search(&*buf).is_ok();
+                // The title words are lower-cased: no copy of the word needed.
+                let w = &b[from..i];
+                found = t.iter().any(|x| x.as_bytes().eq_ignore_ascii_case(w));
             }
             i += 1;
         }
