@@ -7,6 +7,7 @@
 //! phrase like "Share this" removes the widget at the end of a page but never a
 //! sentence in the middle of the article).
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
@@ -322,8 +323,17 @@ impl TextRule {
             .is_none_or(|(index, bit)| p.literal_hits(index) & (1 << bit) != 0)
     }
 
+    /// For a `match = "whole"` phrase rule: its folded phrases (the rule matches a unit
+    /// whose folded form is one of them and that `max_chars` lets through).
+    pub(crate) fn whole_phrases(&self) -> Option<impl Iterator<Item = &str>> {
+        match &self.matcher {
+            Matcher::WholePhrases(set, _) => Some(set.iter().map(String::as_str)),
+            _ => None,
+        }
+    }
+
     /// `max_chars`: whether the text is short enough for the rule to look at it.
-    fn fits(&self, p: &Probe) -> bool {
+    pub(crate) fn fits(&self, p: &Probe) -> bool {
         match self.max_chars {
             Some(max) => p.text.len() <= max * 4 && p.chars() <= max,
             None => true,
@@ -402,16 +412,39 @@ pub(crate) fn is_cjk(c: char) -> bool {
 }
 
 /// Lower-case, fold whitespace and drop trailing punctuation, so phrases match loosely.
-fn fold_phrase(s: &str) -> String {
+pub(crate) fn fold_phrase(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    if s.is_ascii() {
+        // One pass over the bytes: the same words, lower-cased, one space apart.
+        let mut gap = false;
+        for &b in s.as_bytes() {
+            if is_ascii_space(b) {
+                gap = !out.is_empty();
+            } else {
+                if gap {
+                    out.push(' ');
+                    gap = false;
+                }
+                out.push(char::from(b.to_ascii_lowercase()));
+            }
         }
-        push_lowercase_chars(&mut out, w);
+    } else {
+        for w in s.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            push_lowercase_chars(&mut out, w);
+        }
     }
-    let trimmed = out.trim_end_matches(is_fold_trailing);
-    trimmed.to_string()
+    let keep = out.trim_end_matches(is_fold_trailing).len();
+    out.truncate(keep);
+    out
+}
+
+/// `char::is_whitespace` for an ASCII byte (unlike `u8::is_ascii_whitespace`, it
+/// includes the vertical tab).
+pub(crate) fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
 }
 
 /// Append `w` lower-cased char by char (`char::to_lowercase`, so no final-sigma rule,
@@ -424,6 +457,12 @@ pub(crate) fn push_lowercase_chars(out: &mut String, w: &str) {
     } else {
         out.extend(w.chars().flat_map(char::to_lowercase));
     }
+}
+
+/// `s` without the trailing characters phrase folding drops: for words already
+/// lower-cased and joined by single spaces, the result is their [`fold_phrase`].
+pub(crate) fn trim_fold_trailing(s: &str) -> &str {
+    s.trim_end_matches(is_fold_trailing)
 }
 
 /// Characters phrase folding drops from the end of a unit.
@@ -447,7 +486,7 @@ pub struct Probe<'a> {
     chars: OnceCell<usize>,
     /// Non-space characters before the trailing punctuation, capped at `NON_SPACE_CAP + 1`.
     non_space: OnceCell<usize>,
-    folded: OnceCell<String>,
+    folded: OnceCell<Cow<'a, str>>,
     /// The literal index last scanned (its address) and the rule bits it found.
     hits: OnceCell<(usize, u64)>,
 }
@@ -463,10 +502,29 @@ impl<'a> Probe<'a> {
         }
     }
 
+    /// A probe whose char count and folded form ([`fold_phrase`]) the caller already
+    /// has, e.g. from a per-line pass it makes anyway.
+    pub(crate) fn with_folded(text: &'a str, chars: usize, folded: &'a str) -> Probe<'a> {
+        // For ASCII, folding keeps every non-space character but the trailing ones it
+        // drops, which `more_non_space_chars` does not count either.
+        let non_space = OnceCell::new();
+        if text.is_ascii() {
+            let n = folded.len() - folded.bytes().filter(|&b| b == b' ').count();
+            let _ = non_space.set(n.min(NON_SPACE_CAP + 1));
+        }
+        Probe {
+            text,
+            chars: OnceCell::from(chars),
+            non_space,
+            folded: OnceCell::from(Cow::Borrowed(folded)),
+            hits: OnceCell::new(),
+        }
+    }
+
     /// Whether the text, without the trailing punctuation folding drops, has more than
     /// `limit` non-space characters. Most units are far longer than any phrase, so the
     /// count stops past `NON_SPACE_CAP`.
-    fn more_non_space_chars(&self, limit: usize) -> bool {
+    pub(crate) fn more_non_space_chars(&self, limit: usize) -> bool {
         let trimmed = || self.text.trim_end_matches(is_fold_trailing);
         if limit >= NON_SPACE_CAP {
             return non_space_chars(trimmed()) > limit;
@@ -498,8 +556,9 @@ impl<'a> Probe<'a> {
     }
 
     /// The text as phrases are compared with it ([`fold_phrase`]).
-    fn folded(&self) -> &str {
-        self.folded.get_or_init(|| fold_phrase(self.text))
+    pub(crate) fn folded(&self) -> &str {
+        self.folded
+            .get_or_init(|| Cow::Owned(fold_phrase(self.text)))
     }
 }
 

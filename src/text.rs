@@ -39,7 +39,10 @@ use serde::Deserialize;
 
 use crate::block::{Block, BlockKind};
 use crate::record::Metadata;
-use crate::rules::{is_cjk, push_lowercase_chars, Probe, TextRule, TextRuleSpec, Unit};
+use crate::rules::{
+    is_ascii_space, is_cjk, push_lowercase_chars, trim_fold_trailing, Probe, TextRule,
+    TextRuleSpec, Unit,
+};
 
 /// The rule name on a title line moved to `title`.
 pub const TITLE_RULE: &str = "text-title";
@@ -255,14 +258,21 @@ pub struct Compiled {
     /// The `[[text.rules]]` that mark chrome, used as a classifier signal on any line
     /// (regardless of their scope: position is the classifier's business).
     chrome: Vec<TextRule>,
+    /// The whole-phrase rules among the first 64 of `chrome`, as one map: folded phrase
+    /// -> the bits (`chrome` indexes) of the rules listing it. One look-up per unit
+    /// answers for all of them.
+    phrases: FastMap<String, u64>,
+    /// The bits of the rules `phrases` answers for.
+    phrase_rules: u64,
+    /// The most non-space characters any phrase in `phrases` has.
+    phrase_longest: usize,
     /// Rules that capture metadata (e.g. the date header): such a line is never a title.
     capture: Vec<TextRule>,
-    /// Stop word -> bit set of the `STOP_WORDS` languages that list it.
-    stop: FastMap<String, u16>,
+    /// Lower-cased word -> the bit set of the `STOP_WORDS` languages that list it, and
+    /// its `policy_words` index: one look-up per word of every line.
+    words: FastMap<String, (u16, Option<u16>)>,
     /// Per `CJK_STOP_CHARS` language, its characters.
     cjk_stop: Vec<Vec<char>>,
-    /// `policy_words` -> its index (for counting distinct hits per line).
-    policy: FastMap<String, u16>,
 }
 
 impl Compiled {
@@ -297,10 +307,26 @@ impl Compiled {
             .collect();
         let (capture, chrome): (Vec<TextRule>, Vec<TextRule>) =
             compiled.into_iter().partition(|r| r.field.is_some());
-        let mut stop: FastMap<String, u16> = FastMap::default();
-        for (i, (_, words)) in STOP_WORDS.iter().enumerate() {
-            for w in words.split_whitespace() {
-                *stop.entry(w.to_string()).or_default() |= 1 << i;
+        let mut words: FastMap<String, (u16, Option<u16>)> = FastMap::default();
+        for (i, (_, list)) in STOP_WORDS.iter().enumerate() {
+            for w in list.split_whitespace() {
+                words.entry(w.to_string()).or_default().0 |= 1 << i;
+            }
+        }
+        for (i, w) in cfg.policy_words.iter().enumerate() {
+            words.entry(w.to_lowercase()).or_default().1 =
+                Some(i.min(usize::from(u16::MAX)) as u16);
+        }
+        let mut phrases: FastMap<String, u64> = FastMap::default();
+        let (mut phrase_rules, mut phrase_longest) = (0u64, 0usize);
+        for (i, r) in chrome.iter().enumerate().take(64) {
+            if let Some(list) = r.whole_phrases() {
+                phrase_rules |= 1 << i;
+                for p in list {
+                    let n = p.chars().filter(|c| !c.is_whitespace()).count();
+                    phrase_longest = phrase_longest.max(n);
+                    *phrases.entry(p.to_string()).or_default() |= 1 << i;
+                }
             }
         }
         Ok(Compiled {
@@ -313,17 +339,14 @@ impl Compiled {
             classifier: enabled(CLASSIFIER_RULE),
             duplicate: enabled(DUPLICATE_RULE),
             chrome,
+            phrases,
+            phrase_rules,
+            phrase_longest,
             capture,
-            stop,
+            words,
             cjk_stop: CJK_STOP_CHARS
                 .iter()
                 .map(|(_, c)| c.chars().collect())
-                .collect(),
-            policy: cfg
-                .policy_words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (w.to_lowercase(), i.min(usize::from(u16::MAX)) as u16))
                 .collect(),
         })
     }
@@ -331,14 +354,32 @@ impl Compiled {
     /// The chrome rule that matches this unit, if any. `unit` is the rule unit the text
     /// is (a paragraph or a line); span rules count when they cover most of the line.
     fn chrome_rule(&self, text: &str, unit: Unit) -> Option<&Arc<str>> {
-        let probe = Probe::new(text);
-        self.chrome.iter().find_map(|r| {
+        self.chrome_rule_in(&Probe::new(text), unit)
+    }
+
+    /// [`Compiled::chrome_rule`] on a probe of the unit.
+    fn chrome_rule_in(&self, probe: &Probe, unit: Unit) -> Option<&Arc<str>> {
+        let text = probe.text;
+        // A phrase is at most `phrase_longest` non-space characters long, so a longer
+        // unit is not folded at all.
+        let mut phrase_hits = None;
+        self.chrome.iter().enumerate().find_map(|(i, r)| {
             let hit = match (r.unit, unit) {
-                (Unit::Span, Unit::Line) => r.find_in(&probe).is_some_and(|(s, e)| {
+                (ru, u) if ru == u && i < 64 && self.phrase_rules & (1 << i) != 0 => {
+                    let bits = *phrase_hits.get_or_insert_with(|| {
+                        if probe.more_non_space_chars(self.phrase_longest) {
+                            0
+                        } else {
+                            self.phrases.get(probe.folded()).copied().unwrap_or(0)
+                        }
+                    });
+                    bits & (1 << i) != 0 && r.fits(probe)
+                }
+                (Unit::Span, Unit::Line) => r.find_in(probe).is_some_and(|(s, e)| {
                     let covered = text[s..e].chars().count() as f64;
                     covered >= self.cfg.rule_cover_share * probe.chars().max(1) as f64
                 }),
-                (ru, u) if ru == u => r.matches(&probe),
+                (ru, u) if ru == u => r.matches(probe),
                 _ => false,
             };
             hit.then_some(&r.name)
@@ -444,12 +485,7 @@ fn heading_near_content<'a>(
                 && (!l.ends_sentence || l.text.ends_with('?'))
                 && l.text.to_lowercase() != raw_key
         })
-        .find(|l| {
-            let w = content_words(l.text);
-            let shared = w.iter().filter(|x| t.contains(x)).count();
-            let union = w.len() + t.len() - shared;
-            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
-        })
+        .find(|l| shares_words(l.text, &t, MIN_JACCARD, &mut String::new()))
         .map(|l| l.text)
 }
 
@@ -561,6 +597,54 @@ fn content_words(s: &str) -> Vec<String> {
     v
 }
 
+/// Whether the [`content_words`] of `s` and `t` (a `content_words` list) overlap by at
+/// least `min_jaccard`. Most lines share no word at all, which is found without
+/// building their word list (`buf` is scratch space).
+fn shares_words(s: &str, t: &[String], min_jaccard: f64, buf: &mut String) -> bool {
+    let any = if s.is_ascii() {
+        // The byte lengths of the title words (63 for all longer): a word of another
+        // length is not looked up.
+        let lens = t.iter().fold(0u64, |m, w| m | 1 << w.len().min(63));
+        let b = s.as_bytes();
+        let mut i = 0;
+        let mut found = false;
+        while i < b.len() && !found {
+            let from = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i - from >= 4 && lens & (1 << (i - from).min(63)) != 0 {
+                // The title words are lower-cased: no copy of the word needed.
+                let w = &b[from..i];
+                found = t.iter().any(|x| x.as_bytes().eq_ignore_ascii_case(w));
+            }
+            i += 1;
+        }
+        found
+    } else {
+        s.split(|ch: char| !ch.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4)
+            .any(|w| {
+                buf.clear();
+                if w.is_ascii() {
+                    buf.push_str(w);
+                    buf.make_ascii_lowercase();
+                } else {
+                    buf.push_str(&w.to_lowercase());
+                }
+                // `t` is sorted.
+                t.binary_search(&*buf).is_ok()
+            })
+    };
+    if !any {
+        return false;
+    }
+    let w = content_words(s);
+    let shared = w.iter().filter(|x| t.contains(x)).count();
+    let union = w.len() + t.len() - shared;
+    union > 0 && shared as f64 >= min_jaccard * union as f64
+}
+
 /// Separators between a page's title and its site name or section.
 const TITLE_SEPARATORS: &[&str] = &[
     " | ", " – ", " — ", " - ", " :: ", " · ", " « ", " » ", " @ ",
@@ -591,7 +675,10 @@ fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
         let part_keys: Vec<String> = parts.iter().map(|p| key(p)).collect();
         // The site name usually comes last (and also repeats in menus and footers), so
         // the last part does not count.
-        let in_body = |k: &String| body.iter().any(|l| l.len() <= title.len() && key(l) == *k);
+        let in_body = |k: &String| {
+            body.iter()
+                .any(|l| l.len() <= title.len() && key_is(l, k, &key))
+        };
         if let Some(best) = (0..parts.len() - 1)
             .filter(|&i| in_body(&part_keys[i]))
             .max_by_key(|&i| parts[i].len())
@@ -624,6 +711,35 @@ fn clean_title(title: &str, paras: &[Vec<&str>]) -> String {
     title.to_string()
 }
 
+/// `key(l) == k`, for an ASCII `l` without building its key (whitespace runs as one
+/// space, ASCII lower case).
+fn key_is(l: &str, k: &str, key: &dyn Fn(&str) -> String) -> bool {
+    if !l.is_ascii() {
+        return key(l) == k;
+    }
+    let kb = k.as_bytes();
+    let mut j = 0;
+    let mut gap = false;
+    for &b in l.as_bytes() {
+        if is_ascii_space(b) {
+            gap = true;
+            continue;
+        }
+        if gap && j > 0 {
+            if kb.get(j) != Some(&b' ') {
+                return false;
+            }
+            j += 1;
+        }
+        gap = false;
+        if kb.get(j) != Some(&b.to_ascii_lowercase()) {
+            return false;
+        }
+        j += 1;
+    }
+    j == kb.len()
+}
+
 /// One line of the body, with the signals the classifier uses.
 #[derive(Debug)]
 struct Line<'a> {
@@ -648,15 +764,20 @@ struct Line<'a> {
 /// Per-line signals, with the page's language picked from stop-word hits.
 fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     let n_lang = STOP_WORDS.len();
-    let mut lines = Vec::new();
-    let mut hits: Vec<Vec<u16>> = Vec::new();
-    let mut cjk_hits: Vec<Vec<u16>> = Vec::new();
-    let mut cjk_counts = Vec::new();
+    let n_lines: usize = paras.iter().map(Vec::len).sum();
+    let mut lines = Vec::with_capacity(n_lines);
+    let mut hits: Vec<[u16; STOP_WORDS.len()]> = Vec::with_capacity(n_lines);
+    let mut cjk_hits: Vec<[u16; CJK_STOP_CHARS.len()]> = Vec::with_capacity(n_lines);
+    let mut cjk_counts = Vec::with_capacity(n_lines);
     let mut page_hits = vec![0usize; n_lang];
     let (mut page_words, mut page_cjk, mut page_kana, mut page_letters) =
         (0usize, 0usize, 0usize, 0usize);
-    let mut keys: Vec<String> = Vec::new();
+    // Every line's repeat key, one after the other: no String per line.
+    let mut key_buf = String::with_capacity(paras.iter().flatten().map(|l| l.len() + 1).sum());
+    let mut key_ends: Vec<usize> = Vec::with_capacity(n_lines);
     let mut lower = String::new();
+    // The chrome rule of each distinct line seen so far: menus and "Reply" repeat.
+    let mut line_rules: FastMap<&str, Option<Arc<str>>> = FastMap::default();
     for (pi, para) in paras.iter().enumerate() {
         // The page's time budget: an expired page becomes a `timeout` reject anyway.
         if pi % 64 == 63 && crate::budget::expired() {
@@ -668,48 +789,63 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             None
         };
         for &text in para {
-            let mut h = vec![0u16; n_lang];
+            let key_start = key_buf.len();
+            push_key(&mut key_buf, text);
+            key_ends.push(key_buf.len());
+            let key = &key_buf[key_start..];
+            let mut h = [0u16; STOP_WORDS.len()];
             let mut words = 0usize;
-            let mut policy: Vec<u16> = Vec::new();
-            for w in text
-                .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
-                .filter(|w| !w.is_empty())
-            {
-                words += 1;
-                lower.clear();
-                push_lowercase_chars(&mut lower, w);
-                if let Some(&k) = c.policy.get(lower.as_str()) {
-                    if !policy.contains(&k) {
-                        policy.push(k);
-                    }
-                }
-                if let Some(&mask) = c.stop.get(lower.as_str()) {
-                    for (i, slot) in h.iter_mut().enumerate() {
-                        if mask & (1 << i) != 0 {
-                            *slot = slot.saturating_add(1);
-                        }
-                    }
-                }
-            }
+            let mut policy = PolicyHits::default();
             let mut cjk = 0usize;
-            let mut ch_hits = vec![0u16; c.cjk_stop.len()];
-            let mut chars = 0usize;
-            for ch in text.chars() {
-                chars += 1;
-                if ch.is_alphabetic() {
-                    page_letters += 1;
-                }
-                if is_cjk(ch) {
-                    cjk += 1;
-                    if ('\u{3040}'..='\u{30FF}').contains(&ch) {
-                        page_kana += 1;
+            let mut ch_hits = [0u16; CJK_STOP_CHARS.len()];
+            let chars;
+            if text.is_ascii() {
+                // The key holds the same words, already lower-cased: look them up in it.
+                chars = text.len();
+                let b = key.as_bytes();
+                let mut i = 0;
+                while i < b.len() {
+                    if !b[i].is_ascii_alphanumeric() {
+                        i += 1;
+                        continue;
                     }
-                    for (i, set) in c.cjk_stop.iter().enumerate() {
-                        if set.contains(&ch) {
-                            ch_hits[i] = ch_hits[i].saturating_add(1);
+                    let from = i;
+                    while i < b.len() && b[i].is_ascii_alphanumeric() {
+                        page_letters += usize::from(b[i].is_ascii_alphabetic());
+                        i += 1;
+                    }
+                    words += 1;
+                    count_word(c, &key[from..i], &mut h, &mut policy);
+                }
+            } else {
+                for w in text
+                    .split(|ch: char| !ch.is_alphanumeric() || is_cjk(ch))
+                    .filter(|w| !w.is_empty())
+                {
+                    words += 1;
+                    lower.clear();
+                    push_lowercase_chars(&mut lower, w);
+                    count_word(c, &lower, &mut h, &mut policy);
+                }
+                let mut n = 0usize;
+                for ch in text.chars() {
+                    n += 1;
+                    if ch.is_alphabetic() {
+                        page_letters += 1;
+                    }
+                    if is_cjk(ch) {
+                        cjk += 1;
+                        if ('\u{3040}'..='\u{30FF}').contains(&ch) {
+                            page_kana += 1;
+                        }
+                        for (i, set) in c.cjk_stop.iter().enumerate() {
+                            if set.contains(&ch) {
+                                ch_hits[i] = ch_hits[i].saturating_add(1);
+                            }
                         }
                     }
                 }
+                chars = n;
             }
             // Two CJK characters make about one word.
             let words = words + cjk / 2;
@@ -718,15 +854,16 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
             for (p, x) in page_hits.iter_mut().zip(&h) {
                 *p += usize::from(*x);
             }
-            let mut key = String::with_capacity(text.len() + 1);
-            for w in text.split_whitespace() {
-                push_lowercase_chars(&mut key, w);
-                key.push(' ');
-            }
-            keys.push(key);
-            let rule = para_rule
-                .clone()
-                .or_else(|| c.chrome_rule(text, Unit::Line).cloned());
+            let rule = para_rule.clone().or_else(|| {
+                if let Some(r) = line_rules.get(text) {
+                    return r.clone();
+                }
+                // The key is the line's folded form plus trailing punctuation and a space.
+                let probe = Probe::with_folded(text, chars, trim_fold_trailing(key));
+                let r = c.chrome_rule_in(&probe, Unit::Line).cloned();
+                line_rules.insert(text, r.clone());
+                r
+            });
             lines.push(Line {
                 text,
                 para: pi,
@@ -737,7 +874,7 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 ends_sentence: ends_sentence(text),
                 rule,
                 repeats: 0,
-                policy: policy.len(),
+                policy: policy.count(),
             });
             hits.push(h);
             cjk_hits.push(ch_hits);
@@ -770,12 +907,17 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
         ),
     };
     // Counted once every key is known: no per-line copy of the key for the map.
+    let keys: Vec<&str> = std::iter::once(0)
+        .chain(key_ends.iter().copied())
+        .zip(&key_ends)
+        .map(|(a, &b)| &key_buf[a..b])
+        .collect();
     let mut seen: FastMap<&str, u32> = FastMap::default();
     for k in &keys {
-        *seen.entry(k.as_str()).or_default() += 1;
+        *seen.entry(k).or_default() += 1;
     }
     for (i, l) in lines.iter_mut().enumerate() {
-        l.repeats = seen.get(keys[i].as_str()).copied().unwrap_or(1);
+        l.repeats = seen.get(keys[i]).copied().unwrap_or(1);
         l.density = match cjk_lang {
             Some(j) if cjk_counts[i] > 0 => f64::from(cjk_hits[i][j]) / cjk_counts[i] as f64,
             Some(_) => 0.0,
@@ -785,6 +927,87 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
         };
     }
     lines
+}
+
+/// A line's repeat key: its words lower-cased (`char::to_lowercase`), each followed by
+/// one space. ASCII lines in one pass over the bytes.
+fn push_key(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        out.reserve(text.len() + 1);
+        let mut in_word = false;
+        for &b in text.as_bytes() {
+            if is_ascii_space(b) {
+                if in_word {
+                    out.push(' ');
+                    in_word = false;
+                }
+            } else {
+                out.push(char::from(b.to_ascii_lowercase()));
+                in_word = true;
+            }
+        }
+        if in_word {
+            out.push(' ');
+        }
+    } else {
+        // As `split_whitespace` and `push_lowercase_chars` per word, in one pass.
+        let mut in_word = false;
+        for ch in text.chars() {
+            if ch.is_whitespace() {
+                if in_word {
+                    out.push(' ');
+                    in_word = false;
+                }
+            } else {
+                if ch.is_ascii() {
+                    out.push(ch.to_ascii_lowercase());
+                } else {
+                    out.extend(ch.to_lowercase());
+                }
+                in_word = true;
+            }
+        }
+        if in_word {
+            out.push(' ');
+        }
+    }
+}
+
+/// Distinct `policy_words` indexes seen in a line: a bit set for the first 64, a list
+/// past them (a config may list more).
+#[derive(Default)]
+struct PolicyHits {
+    bits: u64,
+    more: Vec<u16>,
+}
+
+impl PolicyHits {
+    fn add(&mut self, k: u16) {
+        if k < 64 {
+            self.bits |= 1 << k;
+        } else if !self.more.contains(&k) {
+            self.more.push(k);
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.bits.count_ones() as usize + self.more.len()
+    }
+}
+
+/// One lower-cased word of a line: its policy word and stop-word hits.
+fn count_word(c: &Compiled, lower: &str, h: &mut [u16], policy: &mut PolicyHits) {
+    let Some(&(mask, k)) = c.words.get(lower) else {
+        return;
+    };
+    if let Some(k) = k {
+        policy.add(k);
+    }
+    for (i, slot) in h.iter_mut().enumerate() {
+        if mask & (1 << i) != 0 {
+            *slot = slot.saturating_add(1);
+        }
+    }
 }
 
 /// Whether one stop-word list clearly names the page's language: enough words, at
@@ -1069,16 +1292,12 @@ fn title_anchors(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<u
     if t.is_empty() {
         return Vec::new();
     }
+    let mut buf = String::new();
     lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.chars <= cfg.title_max_chars && !l.ends_sentence)
-        .filter(|(_, l)| {
-            let w = content_words(l.text);
-            let shared = w.iter().filter(|x| t.contains(x)).count();
-            let union = w.len() + t.len() - shared;
-            union > 0 && shared as f64 >= MIN_JACCARD * union as f64
-        })
+        .filter(|(_, l)| shares_words(l.text, &t, MIN_JACCARD, &mut buf))
         .map(|(i, _)| i)
         .collect()
 }
@@ -1271,6 +1490,54 @@ mod tests {
     const P1: &str = "The committee met on Tuesday to discuss the new budget, and it agreed that the schools in the north of the county should receive more money next year.";
     const P2: &str = "Members said that the decision was not easy, but that the state of the buildings had become a problem for the teachers and for the pupils who use them.";
     const P3: &str = "The plan will now go to the full council, which is expected to vote on it in March after a public consultation that will run for six weeks.";
+
+    /// The per-line fast paths give what the plain definitions give.
+    #[test]
+    fn fast_line_keys_and_word_overlap_agree_with_their_definitions() {
+        let key = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        for l in [
+            "Share  this\x0bNEWS !!",
+            "Fall isn’t just pumpkin spice season—it’s",
+            "ÜBER UNS\u{a0}» ",
+            "İstanbul Ω Σ",
+            "12 Comments",
+        ] {
+            let mut k = String::new();
+            push_key(&mut k, l);
+            let words: Vec<String> = l
+                .split_whitespace()
+                .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+                .collect();
+            assert_eq!(k, words.iter().map(|w| format!("{w} ")).collect::<String>());
+            assert_eq!(
+                trim_fold_trailing(&k),
+                crate::rules::fold_phrase(l),
+                "{l:?}"
+            );
+            let probe = Probe::with_folded(l, l.chars().count(), trim_fold_trailing(&k));
+            let plain = Probe::new(l);
+            for limit in [0, 3, 10, 40, 70] {
+                assert_eq!(
+                    probe.more_non_space_chars(limit),
+                    plain.more_non_space_chars(limit),
+                    "{l:?} {limit}"
+                );
+            }
+            for other in ["share this news", "share this news !!", "12 comments"] {
+                assert_eq!(key_is(l, other, &key), key(l) == other, "{l:?} {other:?}");
+            }
+        }
+        let t = content_words("Bridge repairs start in May | City News");
+        let mut buf = String::new();
+        assert!(shares_words("BRIDGE repairs start", &t, 0.5, &mut buf));
+        assert!(!shares_words("Bridge opening hours", &t, 0.5, &mut buf));
+        assert!(!shares_words("Menu", &t, 0.5, &mut buf));
+    }
 
     #[test]
     fn paragraphs_split_at_blank_lines_and_lines_without_them() {
