@@ -749,6 +749,8 @@ pub fn parse(text: &str) -> Html {
     };
     let mut parser =
         html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts);
+    let closed = close_void_iframes(text);
+    let text = closed.as_deref().unwrap_or(text);
     // Fed in pieces so the page's time budget is checked while parsing: html5ever's cost
     // can grow faster than the input (deep nesting, thousands of attributes on a tag).
     const PIECE: usize = 1 << 16;
@@ -763,6 +765,32 @@ pub fn parse(text: &str) -> Html {
         rest = tail;
     }
     parser.finish()
+}
+
+/// `text` with `</iframe>` after each self-closed `<iframe ... />`, if it has one.
+/// An iframe's content is raw text up to `</iframe>`, and `/>` does not close it: a
+/// browser running scripts reads the usual `<noscript><iframe ... /></noscript>` tag
+/// snippet as raw text and never sees the iframe, but parsed with scripting off (see
+/// [`parse`]) it swallows the rest of the page's markup as one text block.
+fn close_void_iframes(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(b, b"<iframe") {
+        let Some(end) = memchr::memchr(b'>', &b[at..]).map(|e| at + e) else {
+            break;
+        };
+        if end < copied || b[end - 1] != b'/' {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+        o.push_str(&text[copied..=end]);
+        o.push_str("</iframe>");
+        copied = end + 1;
+    }
+    let mut o = out?;
+    o.push_str(&text[copied..]);
+    Some(o)
 }
 
 /// Elements whose end tag html5ever supplies itself when the next sibling opens, or
@@ -2252,6 +2280,31 @@ mod tests {
         );
         assert!(k.iter().any(|t| t.ends_with("Three.")), "{k:?}");
         assert!(!k.iter().any(|t| t.contains("Sport")), "{k:?}");
+    }
+
+    #[test]
+    fn a_self_closed_iframe_in_noscript_does_not_swallow_the_page() {
+        // The tag-manager snippet as some sites ship it, `/>` instead of `</iframe>`.
+        let html = format!(
+            "<html><body><noscript><iframe src=\"https://www.googletagmanager.com/ns.html?id=GTM-X1\" \
+             height=\"0\" width=\"0\" style=\"display: none;\" /></noscript>\
+             <div class=content><p>{PARA}</p><p>{PARA} Again.</p></div><script>var x = 1;</script></body></html>"
+        );
+        let blocks = extract(&parse(&html), &Rules::defaults());
+        let k: Vec<&str> = blocks
+            .iter()
+            .filter(|b| b.is_kept())
+            .map(|b| b.text.as_str())
+            .collect();
+        assert_eq!(k.len(), 2, "{k:?}");
+        assert!(k[1].ends_with("Again."), "{k:?}");
+        assert!(!blocks.iter().any(|b| b.text.contains('<')), "{blocks:?}");
+        // Iframes closed the usual way, and pages without one, are parsed as they are.
+        assert!(close_void_iframes("<iframe src=a></iframe><p>x</p>").is_none());
+        assert_eq!(
+            close_void_iframes("<iframe src=a /><p>x</p>").as_deref(),
+            Some("<iframe src=a /></iframe><p>x</p>")
+        );
     }
 
     #[test]
