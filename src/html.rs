@@ -74,6 +74,11 @@ pub struct HtmlConfig {
     pub guard_rest_chars: usize,
     /// The rules `guard_rest_chars` applies to (all others keep the plain guard).
     pub guard_rest_rules: Vec<String>,
+    /// Rules that drop their elements whatever share of the page they hold: a consent
+    /// banner is never the content, even beside a grid of tiles with less text. (The
+    /// root `<html>` element, which some sites class `cookie-banner-visible`, is never
+    /// dropped.)
+    pub guard_exempt_rules: Vec<String>,
     /// When the chosen content holds less than this share of the page's good text,
     /// the whole page (minus dropped elements) is used instead.
     pub fallback_share: f32,
@@ -186,6 +191,7 @@ impl Default for HtmlConfig {
             guard_share: 0.5,
             guard_rest_chars: usize::MAX,
             guard_rest_rules: Vec::new(),
+            guard_exempt_rules: Vec::new(),
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
@@ -1513,6 +1519,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
     };
     let guarded = |chars: u64| chars > limit && chars > 100 && total.saturating_sub(chars) < rest;
     let is_strong = |rule: &str| c.cfg.guard_rest_rules.iter().any(|r| r == rule);
+    let is_exempt = |rule: &str| c.cfg.guard_exempt_rules.iter().any(|r| r == rule);
     let n = a.els.len();
     // Whether an element sits inside <article>/<main>, to keep chrome tags placed there.
     let mut in_article = vec![false; n];
@@ -1535,7 +1542,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
         }
         let el = &a.els[i];
         // The containers that hold a whole article are never chrome.
-        if matches!(el.tag, Tag::Body | Tag::Main | Tag::Article) {
+        if matches!(el.tag, Tag::Body | Tag::Main | Tag::Article) || el.parent == u32::MAX {
             continue;
         }
         let chrome_like = |n: &Option<Arc<str>>| n.as_ref().is_some_and(|r| Arc::ptr_eq(r, &rule));
@@ -1548,7 +1555,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
             .filter(|b| good(b))
             .map(|b| u64::from(b.chars))
             .sum();
-        if guarded(chars) {
+        if guarded(chars) && !is_exempt(&rule) {
             continue;
         }
         under_drop[i] = true;
@@ -1559,9 +1566,10 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
         chosen.push((i, rule));
     }
     for (i, rule) in chosen {
-        let over = per_rule
-            .iter()
-            .any(|(r, t)| Arc::ptr_eq(r, &rule) && guarded(*t));
+        let over = !is_exempt(&rule)
+            && per_rule
+                .iter()
+                .any(|(r, t)| Arc::ptr_eq(r, &rule) && guarded(*t));
         if over {
             continue;
         }
@@ -2280,6 +2288,34 @@ mod tests {
         );
         assert!(k.iter().any(|t| t.ends_with("Three.")), "{k:?}");
         assert!(!k.iter().any(|t| t.contains("Sport")), "{k:?}");
+    }
+
+    #[test]
+    fn a_consent_banner_goes_even_when_it_outweighs_a_grid_of_tiles() {
+        // A recipe collection: linked titles with a rating, and a consent manager's
+        // panel of long policy paragraphs, more good text than the whole grid.
+        let tiles: String = (1..=8)
+            .map(|i| format!("<li class=card><h3><a href=/r{i}>Easy Slow-Cooker Dish Number {i}</a></h3><p>4.{i} stars</p></li>"))
+            .collect();
+        let policy = "We and our partners store and access information on a device, such as unique IDs in cookies, to process personal data for advertising, measurement and content.";
+        let html = format!(
+            "<html class=\"js cookie-banner-visible\"><body><main><h1>Dinner Recipes</h1><ul class=grid>{tiles}</ul></main>\
+             <div id=onetrust-consent-sdk><h2>We Care About Your Privacy</h2><p>{policy}</p><p>{policy} Again.</p><p>{policy} Once more.</p></div></body></html>"
+        );
+        let blocks = extract(&parse(&html), &Rules::defaults());
+        assert!(
+            blocks
+                .iter()
+                .filter(|b| b.text.starts_with("We and our partners"))
+                .all(|b| b.removed_by.as_deref() == Some("html-cookie")),
+            "{blocks:?}"
+        );
+        assert!(
+            blocks
+                .iter()
+                .any(|b| b.is_kept() && b.text.contains("Dish Number 3")),
+            "{blocks:?}"
+        );
     }
 
     #[test]
