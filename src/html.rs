@@ -2291,6 +2291,26 @@ mod tests {
     }
 
     #[test]
+    fn the_content_column_of_a_sidebar_layout_is_kept_and_the_sidebar_is_not() {
+        // A theme's two columns: "sidebar-content" is the article, "sidebar" the widgets;
+        // with a republishing notice below, the column holds under half the page's text,
+        // so the guard does not decide it.
+        let promo = "Our weekly letter brings you the best stories of the season, with tips, recipes, and interviews from growers across the country.";
+        let notice = "We are happy for our stories to be shared, and encourage you to republish our articles for your audience, with credit.";
+        let html = format!(
+            "<html><body><article><div class=sidebar-layout><div class=sidebar-content><p>{PARA}</p><p>{PARA} Again.</p></div>\
+             <div class=sidebar><p>{promo}</p></div></div></article>\
+             <div class=republish><p>{notice}</p><p>{notice} Thanks.</p></div></body></html>"
+        );
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.ends_with("Again.")), "{k:?}");
+        assert!(
+            !k.iter().any(|t| t.starts_with("Our weekly letter")),
+            "{k:?}"
+        );
+    }
+
+    #[test]
     fn a_consent_banner_goes_even_when_it_outweighs_a_grid_of_tiles() {
         // A recipe collection: linked titles with a rating, and a consent manager's
         // panel of long policy paragraphs, more good text than the whole grid.
