@@ -74,6 +74,11 @@ pub struct HtmlConfig {
     pub guard_rest_chars: usize,
     /// The rules `guard_rest_chars` applies to (all others keep the plain guard).
     pub guard_rest_rules: Vec<String>,
+    /// Rules that drop their elements whatever share of the page they hold: a consent
+    /// banner is never the content, even beside a grid of tiles with less text. (The
+    /// root `<html>` element, which some sites class `cookie-banner-visible`, is never
+    /// dropped.)
+    pub guard_exempt_rules: Vec<String>,
     /// When the chosen content holds less than this share of the page's good text,
     /// the whole page (minus dropped elements) is used instead.
     pub fallback_share: f32,
@@ -186,6 +191,7 @@ impl Default for HtmlConfig {
             guard_share: 0.5,
             guard_rest_chars: usize::MAX,
             guard_rest_rules: Vec::new(),
+            guard_exempt_rules: Vec::new(),
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
@@ -749,6 +755,8 @@ pub fn parse(text: &str) -> Html {
     };
     let mut parser =
         html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts);
+    let closed = close_void_iframes(text);
+    let text = closed.as_deref().unwrap_or(text);
     // Fed in pieces so the page's time budget is checked while parsing: html5ever's cost
     // can grow faster than the input (deep nesting, thousands of attributes on a tag).
     const PIECE: usize = 1 << 16;
@@ -763,6 +771,32 @@ pub fn parse(text: &str) -> Html {
         rest = tail;
     }
     parser.finish()
+}
+
+/// `text` with `</iframe>` after each self-closed `<iframe ... />`, if it has one.
+/// An iframe's content is raw text up to `</iframe>`, and `/>` does not close it: a
+/// browser running scripts reads the usual `<noscript><iframe ... /></noscript>` tag
+/// snippet as raw text and never sees the iframe, but parsed with scripting off (see
+/// [`parse`]) it swallows the rest of the page's markup as one text block.
+fn close_void_iframes(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(b, b"<iframe") {
+        let Some(end) = memchr::memchr(b'>', &b[at..]).map(|e| at + e) else {
+            break;
+        };
+        if end < copied || b[end - 1] != b'/' {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+        o.push_str(&text[copied..=end]);
+        o.push_str("</iframe>");
+        copied = end + 1;
+    }
+    let mut o = out?;
+    o.push_str(&text[copied..]);
+    Some(o)
 }
 
 /// Elements whose end tag html5ever supplies itself when the next sibling opens, or
@@ -1482,6 +1516,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
     };
     let guarded = |chars: u64| chars > limit && chars > 100 && total.saturating_sub(chars) < rest;
     let is_strong = |rule: &str| c.cfg.guard_rest_rules.iter().any(|r| r == rule);
+    let is_exempt = |rule: &str| c.cfg.guard_exempt_rules.iter().any(|r| r == rule);
     let n = a.els.len();
     // Whether an element sits inside <article>/<main>, to keep chrome tags placed there.
     let mut in_article = vec![false; n];
@@ -1504,7 +1539,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
         }
         let el = &a.els[i];
         // The containers that hold a whole article are never chrome.
-        if matches!(el.tag, Tag::Body | Tag::Main | Tag::Article) {
+        if matches!(el.tag, Tag::Body | Tag::Main | Tag::Article) || el.parent == u32::MAX {
             continue;
         }
         let chrome_like = |n: &Option<Arc<str>>| n.as_ref().is_some_and(|r| Arc::ptr_eq(r, &rule));
@@ -1517,7 +1552,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
             .filter(|b| good(b))
             .map(|b| u64::from(b.chars))
             .sum();
-        if guarded(chars) {
+        if guarded(chars) && !is_exempt(&rule) {
             continue;
         }
         under_drop[i] = true;
@@ -1528,9 +1563,10 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
         chosen.push((i, rule));
     }
     for (i, rule) in chosen {
-        let over = per_rule
-            .iter()
-            .any(|(r, t)| Arc::ptr_eq(r, &rule) && guarded(*t));
+        let over = !is_exempt(&rule)
+            && per_rule
+                .iter()
+                .any(|(r, t)| Arc::ptr_eq(r, &rule) && guarded(*t));
         if over {
             continue;
         }
@@ -2249,6 +2285,79 @@ mod tests {
         );
         assert!(k.iter().any(|t| t.ends_with("Three.")), "{k:?}");
         assert!(!k.iter().any(|t| t.contains("Sport")), "{k:?}");
+    }
+
+    #[test]
+    fn the_content_column_of_a_sidebar_layout_is_kept_and_the_sidebar_is_not() {
+        // A theme's two columns: "sidebar-content" is the article, "sidebar" the widgets;
+        // with a republishing notice below, the column holds under half the page's text,
+        // so the guard does not decide it.
+        let promo = "Our weekly letter brings you the best stories of the season, with tips, recipes, and interviews from growers across the country.";
+        let notice = "We are happy for our stories to be shared, and encourage you to republish our articles for your audience, with credit.";
+        let html = format!(
+            "<html><body><article><div class=sidebar-layout><div class=sidebar-content><p>{PARA}</p><p>{PARA} Again.</p></div>\
+             <div class=sidebar><p>{promo}</p></div></div></article>\
+             <div class=republish><p>{notice}</p><p>{notice} Thanks.</p></div></body></html>"
+        );
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.ends_with("Again.")), "{k:?}");
+        assert!(
+            !k.iter().any(|t| t.starts_with("Our weekly letter")),
+            "{k:?}"
+        );
+    }
+
+    #[test]
+    fn a_consent_banner_goes_even_when_it_outweighs_a_grid_of_tiles() {
+        // A recipe collection: linked titles with a rating, and a consent manager's
+        // panel of long policy paragraphs, more good text than the whole grid.
+        let tiles: String = (1..=8)
+            .map(|i| format!("<li class=card><h3><a href=/r{i}>Easy Slow-Cooker Dish Number {i}</a></h3><p>4.{i} stars</p></li>"))
+            .collect();
+        let policy = "We and our partners store and access information on a device, such as unique IDs in cookies, to process personal data for advertising, measurement and content.";
+        let html = format!(
+            "<html class=\"js cookie-banner-visible\"><body><main><h1>Dinner Recipes</h1><ul class=grid>{tiles}</ul></main>\
+             <div id=onetrust-consent-sdk><h2>We Care About Your Privacy</h2><p>{policy}</p><p>{policy} Again.</p><p>{policy} Once more.</p></div></body></html>"
+        );
+        let blocks = extract(&parse(&html), &Rules::defaults());
+        assert!(
+            blocks
+                .iter()
+                .filter(|b| b.text.starts_with("We and our partners"))
+                .all(|b| b.removed_by.as_deref() == Some("html-cookie")),
+            "{blocks:?}"
+        );
+        assert!(
+            blocks
+                .iter()
+                .any(|b| b.is_kept() && b.text.contains("Dish Number 3")),
+            "{blocks:?}"
+        );
+    }
+
+    #[test]
+    fn a_self_closed_iframe_in_noscript_does_not_swallow_the_page() {
+        // The tag-manager snippet as some sites ship it, `/>` instead of `</iframe>`.
+        let html = format!(
+            "<html><body><noscript><iframe src=\"https://www.googletagmanager.com/ns.html?id=GTM-X1\" \
+             height=\"0\" width=\"0\" style=\"display: none;\" /></noscript>\
+             <div class=content><p>{PARA}</p><p>{PARA} Again.</p></div><script>var x = 1;</script></body></html>"
+        );
+        let blocks = extract(&parse(&html), &Rules::defaults());
+        let k: Vec<&str> = blocks
+            .iter()
+            .filter(|b| b.is_kept())
+            .map(|b| b.text.as_str())
+            .collect();
+        assert_eq!(k.len(), 2, "{k:?}");
+        assert!(k[1].ends_with("Again."), "{k:?}");
+        assert!(!blocks.iter().any(|b| b.text.contains('<')), "{blocks:?}");
+        // Iframes closed the usual way, and pages without one, are parsed as they are.
+        assert!(close_void_iframes("<iframe src=a></iframe><p>x</p>").is_none());
+        assert_eq!(
+            close_void_iframes("<iframe src=a /><p>x</p>").as_deref(),
+            Some("<iframe src=a /></iframe><p>x</p>")
+        );
     }
 
     #[test]
