@@ -219,18 +219,28 @@ fn alphabetic_words(text: &str) -> impl Iterator<Item = &str> {
         }
     };
     std::iter::from_fn(move || {
-        while i < b.len() {
+        loop {
+            // ASCII separators in a tight loop; anything else is classified by `class`.
+            while i < b.len() && b[i] < 0x80 && !b[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            if i >= b.len() {
+                return None;
+            }
             let (n, alpha) = class(i);
             if alpha {
                 break;
             }
             i += n;
         }
-        if i >= b.len() {
-            return None;
-        }
         let start = i;
-        while i < b.len() {
+        loop {
+            while i < b.len() && b[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            if i >= b.len() || b[i] < 0x80 {
+                break;
+            }
             let (n, alpha) = class(i);
             if !alpha {
                 break;
