@@ -130,6 +130,28 @@ impl Compiled {
     }
 }
 
+/// Sentence ends in `text`: `.`, `!`, `?` and the CJK / Devanagari ones (`。！？।`).
+///
+/// Counts bytes rather than decoding chars: UTF-8 is self-synchronising, so each
+/// three-byte sequence below occurs exactly where its char does.
+fn sentence_ends(text: &str) -> usize {
+    let b = text.as_bytes();
+    let ascii = memchr::memchr3_iter(b'.', b'!', b'?', b).count();
+    if text.is_ascii() {
+        return ascii;
+    }
+    // Lead bytes of '。' (E3 80 82), '！' (EF BC 81), '？' (EF BC 9F), '।' (E0 A5 A4).
+    let wide = memchr::memchr3_iter(0xE3, 0xEF, 0xE0, b)
+        .filter(|&i| {
+            matches!(
+                b.get(i..i + 3),
+                Some([0xE3, 0x80, 0x82] | [0xEF, 0xBC, 0x81 | 0x9F] | [0xE0, 0xA5, 0xA4])
+            )
+        })
+        .count();
+    ascii + wide
+}
+
 /// The verdict on one page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Verdict {
@@ -174,10 +196,7 @@ pub fn assess(
             Some(_) => {}
         }
     }
-    let sentences = text
-        .chars()
-        .filter(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '।'))
-        .count();
+    let sentences = sentence_ends(text);
     let per100 = if words > 0 {
         sentences as f32 * 100.0 / words as f32
     } else {
@@ -317,6 +336,23 @@ mod tests {
         );
         assert!(v.flags.contains(&"short".to_string()));
         assert!(v.confidence < 0.5, "{}", v.confidence);
+    }
+
+    #[test]
+    fn sentence_ends_count_ascii_and_wide_marks() {
+        for text in [
+            "",
+            "One. Two! Three? Four",
+            "日本語の文。二つ目！三つ目？",
+            "यह एक वाक्य है। दूसरा।",
+            "Mixed… «quoted». Ünïcödé? ！？。",
+        ] {
+            let want = text
+                .chars()
+                .filter(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '।'))
+                .count();
+            assert_eq!(sentence_ends(text), want, "{text}");
+        }
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! detector's ISO 639-3 codes mapped to ISO 639-1 where one exists, and a quick
 //! function-word guess that spares most pages the (much slower) trigram detector.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 /// The primary subtag of a language tag, lowercase (`en-US` → `en`, `pt_BR` → `pt`);
 /// `None` for values that are not language tags (empty, `x-default`, `*`, junk).
@@ -156,16 +157,99 @@ const FUNCTION_WORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Each function word with the languages (bit `i` for `FUNCTION_WORDS[i]`) it belongs to.
-static WORD_LANGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
-    let mut m: HashMap<&'static str, u8> = HashMap::new();
+/// A function word (at most 8 bytes) packed into a `u64`, zero-padded: a cheap hash key.
+fn key(w: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    buf[..w.len()].copy_from_slice(w);
+    u64::from_le_bytes(buf)
+}
+
+/// Each function word (packed by [`key`]) with the languages (bit `i` for
+/// `FUNCTION_WORDS[i]`) it belongs to.
+static WORD_LANGS: LazyLock<FxHashMap<u64, u8>> = LazyLock::new(|| {
+    let mut m: FxHashMap<u64, u8> = FxHashMap::default();
     for (i, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
         for w in *list {
-            *m.entry(w).or_default() |= 1 << i;
+            debug_assert!(w.len() <= 8, "function word {w} too long for a key");
+            *m.entry(key(w.as_bytes())).or_default() |= 1 << i;
         }
     }
     m
 });
+
+/// The languages `w` is a function word of (0 for none). Every function word is
+/// lowercase and at most 8 bytes, so a longer `w` (even after lowercasing) is none.
+fn word_mask(w: &str) -> u8 {
+    if w.len() > 8 {
+        return 0;
+    }
+    let b = w.as_bytes();
+    let k = if w.is_ascii() {
+        let mut buf = [0u8; 8];
+        for (d, s) in buf.iter_mut().zip(b) {
+            *d = s.to_ascii_lowercase();
+        }
+        u64::from_le_bytes(buf)
+    } else if w.chars().any(char::is_uppercase) {
+        let lower = w.to_lowercase();
+        if lower.len() > 8 {
+            return 0;
+        }
+        key(lower.as_bytes())
+    } else {
+        key(b)
+    };
+    WORD_LANGS.get(&k).copied().unwrap_or(0)
+}
+
+/// The maximal runs of alphabetic chars in `text`, in order (as
+/// `text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty())`), with ASCII
+/// bytes classified without decoding.
+fn alphabetic_words(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut i = 0usize;
+    // Length of the char at `i` and whether it is alphabetic.
+    let class = move |i: usize| -> (usize, bool) {
+        let c = b[i];
+        if c < 0x80 {
+            (1, c.is_ascii_alphabetic())
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            (ch.len_utf8(), ch.is_alphabetic())
+        }
+    };
+    std::iter::from_fn(move || {
+        loop {
+            // ASCII separators in a tight loop; anything else is classified by `class`.
+            while i < b.len() && b[i] < 0x80 && !b[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            if i >= b.len() {
+                return None;
+            }
+            let (n, alpha) = class(i);
+            if alpha {
+                break;
+            }
+            i += n;
+        }
+        let start = i;
+        loop {
+            while i < b.len() && b[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            if i >= b.len() || b[i] < 0x80 {
+                break;
+            }
+            let (n, alpha) = class(i);
+            if !alpha {
+                break;
+            }
+            i += n;
+        }
+        Some(&text[start..i])
+    })
+}
 
 /// The language of `text` as ISO 639-1 (or 639-3 where there is none), `None`
 /// when it cannot be told reliably.
@@ -176,23 +260,10 @@ static WORD_LANGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
 pub fn detect(text: &str) -> Option<String> {
     let mut counts = [0usize; 7];
     let mut words = 0usize;
-    for w in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(250)
-    {
+    for w in alphabetic_words(text).take(250) {
         words += 1;
-        if w.len() > 8 {
-            continue;
-        }
-        let lower;
-        let w = if w.chars().any(char::is_uppercase) {
-            lower = w.to_lowercase();
-            lower.as_str()
-        } else {
-            w
-        };
-        if let Some(mask) = WORD_LANGS.get(w) {
+        let mask = word_mask(w);
+        if mask != 0 {
             for (i, c) in counts.iter_mut().enumerate() {
                 *c += usize::from(mask & (1 << i) != 0);
             }
@@ -245,6 +316,36 @@ mod tests {
         }
         assert_eq!(detect("Это довольно длинный русский текст, который детектор должен уверенно распознать как русский язык без ошибок.").as_deref(), Some("ru"));
         assert_eq!(detect("ok"), None);
+    }
+
+    #[test]
+    fn words_split_like_the_alphabetic_split() {
+        for text in [
+            "",
+            "  Hello, world! It's 2026-12-02.",
+            "Größe über Straße; naïve café — déjà vu…",
+            "Это текст. 日本語のテキスト! x1y2z",
+            "ÉTÉ À L'ÎLE",
+        ] {
+            let want: Vec<&str> = text
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(alphabetic_words(text).collect::<Vec<_>>(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn function_words_fit_a_key() {
+        for (_, list) in FUNCTION_WORDS {
+            for w in *list {
+                assert!(w.len() <= 8 && w.to_lowercase() == *w, "{w}");
+            }
+        }
+        assert_eq!(word_mask("THE"), 1);
+        assert_eq!(word_mask("Für"), 1 << 1);
+        assert_eq!(word_mask("ÉTÉ"), 1 << 2);
+        assert_eq!(word_mask("thee"), 0);
     }
 
     #[test]
