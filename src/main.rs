@@ -73,7 +73,7 @@ struct RunArgs {
     /// WARC files .warc .warc.gz); `-` reads paths from stdin.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output JSONL file (default: stdout), gzip or zstd by a `.gz` / `.zst` extension.
+    /// Output JSONL file (default, or `-`: stdout), gzip or zstd by a `.gz` / `.zst` extension.
     /// Written under a temporary name, renamed at the end. With --shard: a folder, which
     /// gets `part-K-of-N.jsonl`.
     #[arg(short, long)]
@@ -258,7 +258,11 @@ impl From<sink::OutputError> for Fatal {
 }
 
 /// `run`: walk the inputs, process them in parallel, write records and rejects.
-fn run(args: RunArgs) -> Result<ExitCode, Fatal> {
+fn run(mut args: RunArgs) -> Result<ExitCode, Fatal> {
+    // `-o -` is stdout, as for most tools: never a file named `-`.
+    if args.output.as_deref() == Some(std::path::Path::new("-")) {
+        args.output = None;
+    }
     let rules = load_rules(args.config.as_deref(), args.format)?;
     let lone_dash = args.inputs.len() == 1 && args.inputs[0].as_os_str() == "-";
     if args.stream || (lone_dash && args.output.is_none()) {

@@ -700,3 +700,19 @@ fn text_page_keeps_the_product_description_not_the_review_list() {
     let (ok, _) = run_to_files(&[&page, "--config", cfg.to_str().unwrap()]);
     assert!(ok[0]["text"].as_str().unwrap().contains("Verified Buyer"));
 }
+
+#[test]
+fn dash_output_means_stdout_not_a_file_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = fixture("html/news-article.html");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["run", &page, "-o", "-", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["status"], "ok");
+    assert!(!dir.path().join("-").exists());
+    assert!(!dir.path().join("-.rejects.jsonl").exists());
+}
