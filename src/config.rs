@@ -105,12 +105,25 @@ pub enum Format {
 }
 
 /// `[output]`: how the record text is written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutputConfig {
     pub format: Format,
     /// In Markdown, links become `[text](href)` instead of their text alone.
     pub keep_links: bool,
+    /// A page with no main text left, but a meta description of at least this many
+    /// words, keeps the description as its text (flag `description_only`); 0 = off.
+    pub description_fallback_words: usize,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            format: Format::default(),
+            keep_links: false,
+            description_fallback_words: 40,
+        }
+    }
 }
 
 /// `[sites.html]` inside a `[[sites]]` table: only rules.

@@ -214,21 +214,27 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
     } = ex;
     // Metadata, word count and confidence always read the plain text, so they do not
     // depend on the output format.
-    let text = normalize::join(&blocks, &rules.config.normalize);
+    let mut blocks = blocks;
+    let mut text = normalize::join(&blocks, &rules.config.normalize);
+    let mut words = normalize::word_count(&text);
+    let assess = |blocks: &[Block], text: &str, words: usize| {
+        quality::assess(&rules.quality, blocks, text, words, replaced_chars)
+    };
+    let mut verdict = assess(&blocks, &text, words);
+    let shell = text.is_empty() || verdict.flags.iter().any(|f| f == "js_required");
+    let from_description = shell && description_fallback(rules, &meta, &mut blocks);
+    if from_description {
+        text = normalize::join(&blocks, &rules.config.normalize);
+        words = normalize::word_count(&text);
+        verdict = assess(&blocks, &text, words);
+    }
     metadata::finish(&mut meta, &text);
     let mut record = Record::reject(&source, "ok", None);
-    record.word_count = normalize::word_count(&text);
+    record.word_count = words;
     if text.is_empty() {
         record.status = "empty".into();
         record.error = Some("no main text left after removing chrome".into());
     }
-    let verdict = quality::assess(
-        &rules.quality,
-        &blocks,
-        &text,
-        record.word_count,
-        replaced_chars,
-    );
     record.text = match rules.config.output.format {
         config::Format::Plain => text,
         config::Format::Markdown => normalize::markdown(
@@ -249,11 +255,37 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
     record.removed = removals(&blocks, &cut);
     record.confidence = verdict.confidence;
     record.quality = verdict.flags;
+    if from_description {
+        record.quality.push("description_only".into());
+    }
     Outcome {
         record,
         blocks,
         features: verdict.features,
         site,
+    }
+}
+
+/// Rule name for what the description fallback replaces (a "please enable
+/// JavaScript" notice).
+const DESCRIPTION_FALLBACK_RULE: &str = "description-fallback";
+
+/// Give a script-rendered shell (no text left, or only a "JavaScript required"
+/// notice) its meta description as the one kept block, when the description is long
+/// enough (`[output] description_fallback_words`): it is the only copy of the
+/// content such a page carries. The notice is marked removed, so `removed` says why.
+fn description_fallback(rules: &Rules, meta: &record::Metadata, blocks: &mut Vec<Block>) -> bool {
+    let min = rules.config.output.description_fallback_words;
+    match meta.description.as_deref() {
+        Some(d) if min > 0 && normalize::word_count(d) >= min => {
+            let rule: Arc<str> = Arc::from(DESCRIPTION_FALLBACK_RULE);
+            for b in blocks.iter_mut() {
+                b.remove(&rule);
+            }
+            blocks.push(Block::para(d));
+            true
+        }
+        _ => false,
     }
 }
 

@@ -716,3 +716,53 @@ fn dash_output_means_stdout_not_a_file_named_dash() {
     assert!(!dir.path().join("-").exists());
     assert!(!dir.path().join("-.rejects.jsonl").exists());
 }
+
+#[test]
+fn an_empty_app_shell_keeps_a_long_description_and_says_so() {
+    let (ok, rejects) = run_to_files(&[
+        &fixture("html/forum-shell.html"),
+        &fixture("html/shop-shell.html"),
+    ]);
+    assert_eq!(ok.len(), 1, "{ok:?}");
+    let r = &ok[0];
+    assert!(r["source"].as_str().unwrap().ends_with("forum-shell.html"));
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("I have a sunny balcony facing south"),
+        "{text}"
+    );
+    assert_eq!(text, r["description"].as_str().unwrap());
+    let flags: Vec<&str> = r["quality"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(flags.contains(&"description_only"), "{flags:?}");
+    assert_eq!(r["date"], "2024-04-02");
+    // A one-line blurb is not content: that shell stays rejected.
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0]["status"], "empty");
+    assert!(rejects[0]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("shop-shell.html"));
+}
+
+#[test]
+fn the_description_fallback_can_be_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    fs::write(&cfg, "[output]\ndescription_fallback_words = 0\n").unwrap();
+    let (ok, rejects) = run_to_files(&[
+        &fixture("html/forum-shell.html"),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    // Without it the page keeps what it shows a reader without JavaScript.
+    assert!(rejects.is_empty(), "{rejects:?}");
+    assert_eq!(ok[0]["text"], "Please enable JavaScript to use this forum.");
+    let flags = ok[0]["quality"].as_array().unwrap();
+    assert!(flags.iter().any(|f| f == "js_required"), "{flags:?}");
+    assert!(!flags.iter().any(|f| f == "description_only"), "{flags:?}");
+}
