@@ -334,14 +334,16 @@ fn scan(doc: &Html) -> Scan<'_> {
                 if s.texts.len() >= MAX_TEXTS {
                     continue;
                 }
-                let hidden = node
-                    .parent()
-                    .and_then(|p| p.value().as_element())
-                    .is_some_and(|e| is_hidden_text_parent(e.name()));
                 let t: &str = t;
                 // Trimmed when used: trimming every whitespace run of a page costs more
-                // than the few lookups near the title.
-                if !hidden && t.bytes().any(|b| !b.is_ascii_whitespace()) {
+                // than the few lookups near the title. The blank runs between tags are
+                // most text nodes: they are dropped before the parent is looked at.
+                if t.bytes().any(|b| !b.is_ascii_whitespace())
+                    && !node
+                        .parent()
+                        .and_then(|p| p.value().as_element())
+                        .is_some_and(|e| is_hidden_text_parent(e.name()))
+                {
                     s.texts.push(t);
                 }
             }
