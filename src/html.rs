@@ -888,6 +888,19 @@ fn is_not_nesting(name: &[u8]) -> bool {
     )
 }
 
+/// The bytes [`check_complexity`] stops at in a tag outside values: `>`, `=` and ASCII
+/// whitespace (as `u8::is_ascii_whitespace`).
+const TAG_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = b">= \t\n\x0C\r";
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Elements whose content is raw text, skipped up to their end tag.
 const RAW_TEXT: &[&[u8]] = &[b"script", b"style", b"textarea", b"title", b"xmp"];
 
@@ -966,6 +979,13 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
                 after_eq = quote == 0 && c == b'=';
             }
             j += 1;
+            if quote == 0 && !after_eq && !gap {
+                // Here only `>`, `=` and spaces change anything (a quote opens a value
+                // only after `=`): skip the rest of an attribute name in one loop.
+                while j < b.len() && !TAG_STOP[usize::from(b[j])] {
+                    j += 1;
+                }
+            }
         }
         let self_closing = j > 0 && b.get(j - 1) == Some(&b'/');
         i = j.min(b.len());
@@ -2293,6 +2313,10 @@ mod tests {
         let tag = r#"<a b="=x y z" c='>' d=e f>"#;
         assert!(check_complexity(tag, &lim(5, 4)).is_ok());
         assert!(check_complexity(tag, &lim(5, 3)).is_err());
+        // A quote inside an attribute name opens nothing: `d='x y'` is one attribute.
+        let tag = r#"<a b"c d='x y' e>"#;
+        assert!(check_complexity(tag, &lim(5, 3)).is_ok());
+        assert!(check_complexity(tag, &lim(5, 2)).is_err());
         // An unterminated quote runs to the end of the page without a panic.
         assert!(check_complexity("<a b=\"never closed", &lim(5, 4)).is_ok());
     }
