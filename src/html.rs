@@ -1123,6 +1123,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     let mut st = Structure::default();
     let mut class_cache: ClassCache = rustc_hash::FxHashMap::default();
     let mut style_buf = String::new();
+    let mut ci_buf = String::new();
     // Looked up once, not per element: the default rules have no selectors.
     let has_selectors = rules.iter().any(|r| r.selector.is_some());
 
@@ -1209,8 +1210,13 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                         class_cache
                             .entry((attrs.class, attrs.id))
                             .or_insert_with(|| {
-                                let ci = join_class_id(attrs.class, attrs.id);
-                                (class_set_rule(&ci, c, rules), hint_weight(&ci, c))
+                                // Joined in one buffer reused for every pair.
+                                ci_buf.clear();
+                                ci_buf.push_str(attrs.class);
+                                ci_buf.push(' ');
+                                ci_buf.push_str(attrs.id);
+                                let ci = ci_buf.as_str();
+                                (class_set_rule(ci, c, rules), hint_weight(ci, c))
                             })
                             .clone()
                     };
