@@ -326,6 +326,10 @@ pub struct Compiled {
     class_rule: Vec<usize>,
     /// Each pattern's `unless_class_id`, compiled.
     class_unless: Vec<Option<Regex>>,
+    /// Each pattern's rule among the enabled rules (the compiled [`HtmlRule`] list
+    /// [`crate::config::Rules`] pairs with this), and that list's length.
+    class_pos: Vec<usize>,
+    enabled_rules: usize,
     names: Names,
     cfg: HtmlConfig,
 }
@@ -357,11 +361,16 @@ impl Compiled {
         let mut patterns = Vec::new();
         let mut class_rule = Vec::new();
         let mut class_unless = Vec::new();
+        let mut class_pos = Vec::new();
+        let mut enabled_rules = 0;
         for (i, r) in cfg.rules.iter().enumerate() {
+            let on = enabled(&r.name);
+            enabled_rules += usize::from(on);
             if let (Some(p), None) = (&r.class_id, &r.selector) {
-                if enabled(&r.name) {
+                if on {
                     patterns.push(p.clone());
                     class_rule.push(i);
+                    class_pos.push(enabled_rules - 1);
                     class_unless.push(match &r.unless_class_id {
                         Some(u) => Some(compile_regex(u).map_err(|e| format!("{}: {e}", r.name))?),
                         None => None,
@@ -391,6 +400,8 @@ impl Compiled {
             class_set,
             class_rule,
             class_unless,
+            class_pos,
+            enabled_rules,
             names: Names {
                 hidden: name(RULE_HIDDEN),
                 tags: name(RULE_TAGS),
@@ -703,19 +714,58 @@ impl Buffer {
             self.text.push_str(s);
             return;
         }
-        for c in s.chars() {
-            if c.is_whitespace() {
+        // Runs of non-space characters are copied whole, not pushed one char at a
+        // time, and ASCII is read byte by byte: this runs over all the page's text.
+        let b = s.as_bytes();
+        let (mut n, mut commas) = (0u32, 0u32);
+        let mut run = None;
+        let mut i = 0;
+        while i < b.len() {
+            let (space, len) = if b[i] < 0x80 {
+                // `char::is_whitespace` on ASCII.
+                let space = matches!(b[i], b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+                if !space && b[i] == b',' {
+                    commas += 1;
+                }
+                (space, 1)
+            } else {
+                let c = s[i..].chars().next().unwrap_or(' ');
+                let space = c.is_whitespace();
+                if !space && matches!(c, '，' | '、' | '،') {
+                    commas += 1;
+                }
+                (space, c.len_utf8())
+            };
+            if space {
+                if let Some(start) = run.take() {
+                    self.push_run(&s[start..i]);
+                }
                 self.pending_space = true;
             } else {
-                if self.pending_space && !self.text.is_empty() && !self.text.ends_with(['\n', '\t'])
-                {
-                    self.text.push(' ');
+                if run.is_none() {
+                    run = Some(i);
                 }
-                self.pending_space = false;
-                self.text.push(c);
-                self.count(c);
+                n += 1;
             }
+            i += len;
         }
+        if let Some(start) = run {
+            self.push_run(&s[start..]);
+        }
+        self.chars += n;
+        if self.link_depth > 0 {
+            self.link_chars += n;
+        }
+        self.commas += commas;
+    }
+
+    /// A run of non-space characters (already counted), after the pending space if any.
+    fn push_run(&mut self, run: &str) {
+        if self.pending_space && !self.text.is_empty() && !self.text.ends_with(['\n', '\t']) {
+            self.text.push(' ');
+        }
+        self.pending_space = false;
+        self.text.push_str(run);
     }
 
     fn count(&mut self, c: char) {
@@ -838,6 +888,19 @@ fn is_not_nesting(name: &[u8]) -> bool {
     )
 }
 
+/// The bytes [`check_complexity`] stops at in a tag outside values: `>`, `=` and ASCII
+/// whitespace (as `u8::is_ascii_whitespace`).
+const TAG_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = b">= \t\n\x0C\r";
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Elements whose content is raw text, skipped up to their end tag.
 const RAW_TEXT: &[&[u8]] = &[b"script", b"style", b"textarea", b"title", b"xmp"];
 
@@ -916,6 +979,13 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
                 after_eq = quote == 0 && c == b'=';
             }
             j += 1;
+            if quote == 0 && !after_eq && !gap {
+                // Here only `>`, `=` and spaces change anything (a quote opens a value
+                // only after `=`): skip the rest of an attribute name in one loop.
+                while j < b.len() && !TAG_STOP[usize::from(b[j])] {
+                    j += 1;
+                }
+            }
         }
         let self_closing = j > 0 && b.get(j - 1) == Some(&b'/');
         i = j.min(b.len());
@@ -1052,6 +1122,10 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     let mut kinds: Vec<BlockKind> = vec![BlockKind::Paragraph];
     let mut st = Structure::default();
     let mut class_cache: ClassCache = rustc_hash::FxHashMap::default();
+    let mut style_buf = String::new();
+    let mut ci_buf = String::new();
+    // Looked up once, not per element: the default rules have no selectors.
+    let has_selectors = rules.iter().any(|r| r.selector.is_some());
 
     fn flush(
         buf: &mut Buffer,
@@ -1062,14 +1136,18 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
     ) {
         buf.flushes += 1;
         if buf.chars > 0 {
-            let text = std::mem::take(&mut buf.text);
+            // Copied out at its final size: the buffer keeps its capacity for the
+            // next block instead of growing again from nothing.
+            let text = if kind == BlockKind::Code {
+                buf.text.as_str()
+            } else {
+                buf.text.trim()
+            };
+            let text = text.to_string();
+            buf.text.clear();
             let shape = st.shape(kind, std::mem::take(&mut buf.links));
             blocks.push(RawBlock {
-                text: if kind == BlockKind::Code {
-                    text
-                } else {
-                    text.trim().to_string()
-                },
+                text,
                 kind,
                 owner,
                 chars: buf.chars,
@@ -1122,7 +1200,7 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                     }
                     // Immediate drops: hidden elements, and inline elements a rule names.
                     let attrs = Attrs::of(e);
-                    let hidden = attrs.is_hidden();
+                    let hidden = attrs.is_hidden(&mut style_buf);
                     let block = is_block_tag(name);
                     // Pages repeat the same class/id pairs many times: the regex
                     // results are computed once per pair per page.
@@ -1132,14 +1210,22 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                         class_cache
                             .entry((attrs.class, attrs.id))
                             .or_insert_with(|| {
-                                let ci = join_class_id(attrs.class, attrs.id);
-                                (class_set_rule(&ci, c, rules), hint_weight(&ci, c))
+                                // Joined in one buffer reused for every pair.
+                                ci_buf.clear();
+                                ci_buf.push_str(attrs.class);
+                                ci_buf.push(' ');
+                                ci_buf.push_str(attrs.id);
+                                let ci = ci_buf.as_str();
+                                (class_set_rule(ci, c, rules), hint_weight(ci, c))
                             })
                             .clone()
                     };
                     let rule = match class_rule {
                         Some(r) => Some(r),
-                        None => selector_rule(&attrs, ElementRef::wrap(node), rules),
+                        None if has_selectors => {
+                            selector_rule(&attrs, ElementRef::wrap(node), rules)
+                        }
+                        None => None,
                     };
                     // Hidden block elements are dropped later, under the guard: some
                     // pages ship their whole article hidden until a script reveals it.
@@ -1225,7 +1311,8 @@ fn walk(doc: &Html, c: &Compiled, rules: &[HtmlRule], links: bool) -> Arena {
                         els[idx as usize].class_id = attrs.class_id().map(Into::into);
                         if !attrs.class.is_empty() {
                             use std::hash::{Hash, Hasher};
-                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            // Only compared for equality: FxHash, not SipHash.
+                            let mut h = rustc_hash::FxHasher::default();
                             attrs.class.hash(&mut h);
                             els[idx as usize].class_hash = h.finish() | 1;
                         }
@@ -1393,20 +1480,23 @@ impl<'a> Attrs<'a> {
         }
     }
 
-    fn is_hidden(&self) -> bool {
+    /// `hidden`, `aria-hidden="true"`, or a style that hides the element (read with
+    /// whitespace dropped and ASCII lower-cased). `scratch` is reused between elements.
+    fn is_hidden(&self, scratch: &mut String) -> bool {
         if self.hidden || self.aria_hidden {
             return true;
         }
         if self.style.is_empty() {
             return false;
         }
-        let s: String = self
-            .style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        s.contains("display:none") || s.contains("visibility:hidden")
+        scratch.clear();
+        scratch.extend(
+            self.style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_lowercase()),
+        );
+        scratch.contains("display:none") || scratch.contains("visibility:hidden")
     }
 
     /// schema.org hints: the article body is a strong signal.
@@ -1437,11 +1527,24 @@ fn class_set_rule(class_id: &str, c: &Compiled, rules: &[HtmlRule]) -> Option<Ar
     if c.class_rule.is_empty() || !c.class_set.is_match(class_id) {
         return None;
     }
-    let i = c.class_set.matches(class_id).iter().find(|&i| {
-        !c.class_unless[i]
+    let unless = |i: usize| {
+        c.class_unless[i]
             .as_ref()
             .is_some_and(|u| u.is_match(class_id))
-    })?;
+    };
+    // The first pattern that matches, tried in order with each rule's own regex: the
+    // set's overlapping search costs more, and builds a lazy DFA of its own.
+    let i = if rules.len() == c.enabled_rules {
+        (0..c.class_rule.len()).find(|&i| {
+            rules[c.class_pos[i]]
+                .class_id
+                .as_ref()
+                .is_some_and(|re| re.is_match(class_id))
+                && !unless(i)
+        })?
+    } else {
+        c.class_set.matches(class_id).iter().find(|&i| !unless(i))?
+    };
     Some(rules_by_spec(rules, &c.cfg, c.class_rule[i]))
 }
 
@@ -2216,6 +2319,10 @@ mod tests {
         let tag = r#"<a b="=x y z" c='>' d=e f>"#;
         assert!(check_complexity(tag, &lim(5, 4)).is_ok());
         assert!(check_complexity(tag, &lim(5, 3)).is_err());
+        // A quote inside an attribute name opens nothing: `d='x y'` is one attribute.
+        let tag = r#"<a b"c d='x y' e>"#;
+        assert!(check_complexity(tag, &lim(5, 3)).is_ok());
+        assert!(check_complexity(tag, &lim(5, 2)).is_err());
         // An unterminated quote runs to the end of the page without a panic.
         assert!(check_complexity("<a b=\"never closed", &lim(5, 4)).is_ok());
     }

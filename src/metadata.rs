@@ -219,6 +219,11 @@ fn class_words(v: &str) -> ClassWords {
     // after a separator, a camelCase part), which also keeps the loop cheap.
     let mut boundary = true;
     for (i, &c) in b.iter().enumerate() {
+        let class = CLASS_BYTES[usize::from(c)];
+        if class & WORD_START == 0 {
+            boundary = class & BOUNDARY != 0;
+            continue;
+        }
         match c | 0x20 {
             b'a' if at(i, b"author") => w.author = true,
             b'b' if at(i, b"byline") => w.author = true,
@@ -238,6 +243,27 @@ fn class_words(v: &str) -> ClassWords {
     }
     w
 }
+
+/// [`class_words`]' byte classes: the first letters of its words (either case), and
+/// the separators after which a word starts. One table look-up per byte of every class.
+const CLASS_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let starts = b"abudpnABUDPN";
+    let mut i = 0;
+    while i < starts.len() {
+        t[starts[i] as usize] |= WORD_START;
+        i += 1;
+    }
+    let seps = b" -_\t\n:";
+    let mut i = 0;
+    while i < seps.len() {
+        t[seps[i] as usize] |= BOUNDARY;
+        i += 1;
+    }
+    t
+};
+const WORD_START: u8 = 1;
+const BOUNDARY: u8 = 2;
 
 /// What a class or id value says about its element.
 #[derive(Debug, Default, Clone, Copy)]
@@ -334,14 +360,16 @@ fn scan(doc: &Html) -> Scan<'_> {
                 if s.texts.len() >= MAX_TEXTS {
                     continue;
                 }
-                let hidden = node
-                    .parent()
-                    .and_then(|p| p.value().as_element())
-                    .is_some_and(|e| is_hidden_text_parent(e.name()));
                 let t: &str = t;
                 // Trimmed when used: trimming every whitespace run of a page costs more
-                // than the few lookups near the title.
-                if !hidden && t.bytes().any(|b| !b.is_ascii_whitespace()) {
+                // than the few lookups near the title. The blank runs between tags are
+                // most text nodes: they are dropped before the parent is looked at.
+                if t.bytes().any(|b| !b.is_ascii_whitespace())
+                    && !node
+                        .parent()
+                        .and_then(|p| p.value().as_element())
+                        .is_some_and(|e| is_hidden_text_parent(e.name()))
+                {
                     s.texts.push(t);
                 }
             }
