@@ -4,7 +4,7 @@
     python3 -m venv /tmp/venv-train && /tmp/venv-train/bin/pip install numpy
     /tmp/venv-train/bin/python bench/train-text.py [--bin target/fast/boilerstrip] \
         [--cv] [--l2 0.001] [--te-weight 0.5] [--keep-threshold 0.1] \
-        [--add-threshold 0.5] [--weighting sqrt|page] SET_DIR...
+        [--add-threshold 0.6] [--weighting sqrt|page] SET_DIR...
 
 Each SET_DIR holds pages/ and gold.jsonl (e.g. ../shared/datasets/wcxb-dev-text and
 ../shared/datasets/trafilatura-eval-text). The script dumps every body line's features
@@ -18,14 +18,18 @@ Labels. A gold with `gold_text`: a line's label is the share of its 4-token shin
 (tokenised as shared/tools/score.py does, over the page's line stream) found in the
 gold's shingles; it weighs its shingle count over the page's (every page counts alike,
 as the per-page averaged F1 does; with --weighting sqrt, the default, a page further
-weighs 1/sqrt(its line count), which won under CV on the dev sets). A gold with `with`/`without` snippets: a line holding
+weighs 1/sqrt(its line count), which won under CV on the dev sets). A gold with
+`with`/`without` snippets: a line holding
 (or held by) a `with` snippet is 1, a `without` one 0, others are left out; weighed by
 tokens, per page, times --te-weight.
 
 --cv: 2-fold cross-validation grouped by site (host of the gold `url`; else the id up to
 its first '-'): fit on one half, run the binary with those weights on the other half's
 pages, and score the merged records with score.py, in-sample alongside. Needs the
-binary; takes a minute or two.
+binary; takes about three minutes on the two dev sets.
+
+The shipped weights come from the defaults on both text dev sets:
+    bench/train-text.py ../shared/datasets/wcxb-dev-text ../shared/datasets/trafilatura-eval-text
 """
 import argparse
 import hashlib
@@ -204,7 +208,7 @@ def main():
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--te-weight", type=float, default=0.5)
     ap.add_argument("--keep-threshold", type=float, default=0.1)
-    ap.add_argument("--add-threshold", type=float, default=0.5)
+    ap.add_argument("--add-threshold", type=float, default=0.6)
     ap.add_argument("--weighting", choices=["page", "sqrt"], default="sqrt")
     ap.add_argument("--cv", action="store_true")
     a = ap.parse_args()

@@ -165,10 +165,49 @@ impl Default for ModelConfig {
 }
 
 /// The shipped `[text.model]` (a test keeps it equal to `config.toml`).
-const DEFAULT_MODEL_BIAS: f64 = 0.0;
+const DEFAULT_MODEL_BIAS: f64 = -2.6165;
 const DEFAULT_MODEL_KEEP_THRESHOLD: f64 = 0.1;
-const DEFAULT_MODEL_ADD_THRESHOLD: f64 = 0.5;
-const DEFAULT_MODEL_WEIGHTS: &[(&str, f64)] = &[];
+const DEFAULT_MODEL_ADD_THRESHOLD: f64 = 0.6;
+const DEFAULT_MODEL_WEIGHTS: &[(&str, f64)] = &[
+    ("len_log", 0.7526),
+    ("words_log", 0.8085),
+    ("density", -0.0771),
+    ("ends_sentence", 0.3852),
+    ("repeated", -0.5343),
+    ("policy", -1.1809),
+    ("good", -0.4245),
+    ("near_good", -0.4570),
+    ("spec", 0.1869),
+    ("base_keep", 0.9035),
+    ("base_score", 0.9603),
+    ("position", -0.8511),
+    ("para_lines_log", -0.2513),
+    ("caps_share", -0.6446),
+    ("digit_share", -0.1080),
+    ("key_value", 0.1208),
+    ("list_item", 0.4865),
+    ("pipe", -0.8599),
+    ("short", -0.2197),
+    ("anchor", -0.4378),
+    ("after_anchor", 1.1557),
+    ("page_share", -1.1427),
+    ("page_kept_share", -0.7245),
+    ("page_lines_log", 0.1644),
+    ("keep_dist", -0.7912),
+    ("window_good", 0.2591),
+    ("prev_len_log", 1.0967),
+    ("prev_prose", 0.0014),
+    ("prev_rule", -0.4169),
+    ("prev_keep", 0.0778),
+    ("next_len_log", 1.4080),
+    ("next_prose", 0.0474),
+    ("next_rule", -0.2150),
+    ("next_keep", 0.2514),
+    ("prev2_prose", 0.2014),
+    ("prev2_keep", 0.0974),
+    ("next2_prose", 0.1991),
+    ("next2_keep", 0.3974),
+];
 
 /// The shipped `policy_words` (a test keeps them equal to `config.toml`).
 const DEFAULT_POLICY_WORDS: &str = "cookie cookies privacy policy terms conditions consent \
@@ -2133,6 +2172,51 @@ mod tests {
             .find(|b| b.text == "What happens next")
             .unwrap();
         assert_eq!(heading.kind, BlockKind::Heading(2));
+    }
+
+    /// A whole-page dump of a news article (menu, share widget, related headlines,
+    /// footer): the shipped model keeps the article and drops the chrome, and agrees
+    /// with the hand-weighted regions here.
+    #[test]
+    fn the_line_model_keeps_the_article_and_drops_menu_and_footer() {
+        let text = format!(
+            "Schools get more money | The Daily\n\nHome\nNews\nSport\nWeather\nCulture\nSubscribe\n\nSchools get more money\n\nBy Jane Smith\n12 March 2024\n\n{P1}\n\n{P2}\n\n{P3}\n\nShare on Facebook\nShare on X\n\nMost read\nCouncil elections set for May\nNew buses for the south\n\nAbout us\nContact\nCareers\nTerms of use\n© 2024 The Daily"
+        );
+        let c = rules().text;
+        assert!(c.model.is_some(), "the shipped config has a model");
+        let page = extract(&text, &c);
+        let kept = kept(&page).join("\n");
+        for p in [P1, P2, P3] {
+            assert!(kept.contains(p), "{:#?}", view(&page));
+        }
+        for chrome in [
+            "Sport",
+            "Subscribe",
+            "Council elections",
+            "Careers",
+            "© 2024",
+        ] {
+            assert!(!kept.contains(chrome), "{chrome}: {:#?}", view(&page));
+        }
+        // What the model drops is named as the classifier's.
+        let v = view(&page);
+        assert!(v.contains(&("Careers", Some(CLASSIFIER_RULE))), "{v:#?}");
+        assert!(v.contains(&(
+            "Council elections set for May\nNew buses for the south",
+            Some(CLASSIFIER_RULE)
+        )));
+        // Off, the hand-weighted regions decide: the same article.
+        let mut cfg = Rules::defaults().config.text;
+        cfg.model.enabled = false;
+        let off = Compiled::new(&cfg, &|_| true).unwrap();
+        assert!(off.model.is_none());
+        let page_off = extract(&text, &off);
+        for p in [P1, P2, P3] {
+            assert!(page_off
+                .blocks
+                .iter()
+                .any(|b| b.is_kept() && b.text.contains(p)));
+        }
     }
 
     #[test]
