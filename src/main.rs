@@ -60,6 +60,17 @@ enum Command {
     },
     /// Run the pipeline on the pages GOLD names and score them (the metrics of score.py).
     Eval(EvalArgs),
+    /// Dev tool: the text line model's features, one JSON line per body line of every
+    /// text page under INPUT (for bench/train-text.py).
+    #[command(hide = true)]
+    DumpTextFeatures {
+        /// Files or folders.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Rules to merge over the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Check or print configuration files.
     Config {
         #[command(subcommand)]
@@ -183,6 +194,9 @@ fn main() -> ExitCode {
             format,
         } => explain(&file, config.as_deref(), json, format),
         Command::Eval(args) => eval(args),
+        Command::DumpTextFeatures { inputs, config } => {
+            dump_text_features(&inputs, config.as_deref())
+        }
         Command::Config { action } => match action {
             ConfigAction::Check { file } => config_check(&file),
             ConfigAction::Default => print_stdout(config::DEFAULT_CONFIG),
@@ -213,6 +227,41 @@ impl Fatal {
             Fatal::Message(format!("{what}: {e}"))
         }
     }
+}
+
+/// `dump-text-features`: per text page, per body line, `{source, line, text, rule,
+/// kept, features}`; the first line names the features.
+fn dump_text_features(inputs: &[PathBuf], config: Option<&Path>) -> Result<ExitCode, Fatal> {
+    use boilerstrip::decode::{self, ContentKind};
+    use boilerstrip::text;
+    let rules = load_rules(config, None)?;
+    let walk = source::walk(inputs).map_err(|e| Fatal::Message(e.to_string()))?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let head = serde_json::json!({ "features": text::MODEL_FEATURES });
+    writeln!(out, "{head}").map_err(|e| Fatal::io("stdout", e))?;
+    for item in &walk.items {
+        let bytes = match source::read_within(item, &rules.config.limits) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("boilerstrip: {}: {}", item.path.display(), e.message);
+                continue;
+            }
+        };
+        let Ok(d) = decode::decode(&bytes, &rules.config.decode, item.kind_hint, None) else {
+            continue;
+        };
+        if d.kind != ContentKind::Text {
+            continue;
+        }
+        for row in text::feature_rows(&d.text, &rules.text) {
+            let mut v = serde_json::to_value(&row).map_err(|e| Fatal::Message(e.to_string()))?;
+            v["source"] = serde_json::Value::from(item.source.as_str());
+            writeln!(out, "{v}").map_err(|e| Fatal::io("stdout", e))?;
+        }
+    }
+    out.flush().map_err(|e| Fatal::io("stdout", e))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Load the rules, printing every config problem; `--format` overrides the config's.

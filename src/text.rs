@@ -29,7 +29,7 @@
 //! `text-classifier`. The `[[text.rules]]` then run again on the kept blocks (in
 //! `lib.rs`), where their scopes trim the edges of the kept text.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 
 use rustc_hash::FxHasher;
@@ -127,7 +127,87 @@ pub struct TextConfig {
     /// for word is removed (`text-duplicate`): a dump of a page with tabs or a mobile
     /// copy holds the article twice or three times.
     pub duplicate_min_chars: usize,
+    /// `[text.model]`: the learned line model (`bench/train-text.py` fits it).
+    pub model: ModelConfig,
 }
+
+/// `[text.model]`: a logistic model of P(content) per body line over
+/// [`MODEL_FEATURES`]. Off, or no weights = the hand-weighted classifier decides alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// Off = the hand-weighted classifier decides alone.
+    pub enabled: bool,
+    /// The intercept.
+    pub bias: f64,
+    /// A line inside the hand-weighted content region stays unless P(content) is
+    /// below this...
+    pub keep_threshold: f64,
+    /// ...and a line outside it joins when P(content) is at least this.
+    pub add_threshold: f64,
+    /// Feature name -> weight; features not listed weigh 0.
+    pub weights: BTreeMap<String, f64>,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            enabled: true,
+            bias: DEFAULT_MODEL_BIAS,
+            keep_threshold: DEFAULT_MODEL_KEEP_THRESHOLD,
+            add_threshold: DEFAULT_MODEL_ADD_THRESHOLD,
+            weights: DEFAULT_MODEL_WEIGHTS
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+        }
+    }
+}
+
+/// The shipped `[text.model]` (a test keeps it equal to `config.toml`).
+const DEFAULT_MODEL_BIAS: f64 = -2.6165;
+const DEFAULT_MODEL_KEEP_THRESHOLD: f64 = 0.1;
+const DEFAULT_MODEL_ADD_THRESHOLD: f64 = 0.6;
+const DEFAULT_MODEL_WEIGHTS: &[(&str, f64)] = &[
+    ("len_log", 0.7526),
+    ("words_log", 0.8085),
+    ("density", -0.0771),
+    ("ends_sentence", 0.3852),
+    ("repeated", -0.5343),
+    ("policy", -1.1809),
+    ("good", -0.4245),
+    ("near_good", -0.4570),
+    ("spec", 0.1869),
+    ("base_keep", 0.9035),
+    ("base_score", 0.9603),
+    ("position", -0.8511),
+    ("para_lines_log", -0.2513),
+    ("caps_share", -0.6446),
+    ("digit_share", -0.1080),
+    ("key_value", 0.1208),
+    ("list_item", 0.4865),
+    ("pipe", -0.8599),
+    ("short", -0.2197),
+    ("anchor", -0.4378),
+    ("after_anchor", 1.1557),
+    ("page_share", -1.1427),
+    ("page_kept_share", -0.7245),
+    ("page_lines_log", 0.1644),
+    ("keep_dist", -0.7912),
+    ("window_good", 0.2591),
+    ("prev_len_log", 1.0967),
+    ("prev_prose", 0.0014),
+    ("prev_rule", -0.4169),
+    ("prev_keep", 0.0778),
+    ("next_len_log", 1.4080),
+    ("next_prose", 0.0474),
+    ("next_rule", -0.2150),
+    ("next_keep", 0.2514),
+    ("prev2_prose", 0.2014),
+    ("prev2_keep", 0.0974),
+    ("next2_prose", 0.1991),
+    ("next2_keep", 0.3974),
+];
 
 /// The shipped `policy_words` (a test keeps them equal to `config.toml`).
 const DEFAULT_POLICY_WORDS: &str = "cookie cookies privacy policy terms conditions consent \
@@ -170,6 +250,7 @@ impl Default for TextConfig {
             policy_min_hits: 2,
             policy_weight: 0.0,
             duplicate_min_chars: 40,
+            model: ModelConfig::default(),
         }
     }
 }
@@ -203,6 +284,37 @@ impl TextConfig {
         ] {
             if !v.is_finite() || v < 0.0 {
                 errs.push(format!("[text] {name} must be a number >= 0, not {v}"));
+            }
+        }
+        for name in self.model.weights.keys() {
+            if !MODEL_FEATURES.contains(&name.as_str()) {
+                errs.push(format!(
+                    "[text.model.weights] unknown feature `{name}` (known: {})",
+                    MODEL_FEATURES.join(", ")
+                ));
+            }
+        }
+        for (name, v) in self
+            .model
+            .weights
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .chain([("bias", self.model.bias)])
+        {
+            if !v.is_finite() {
+                errs.push(format!(
+                    "[text.model] {name} must be a finite number, not {v}"
+                ));
+            }
+        }
+        for (name, t) in [
+            ("keep_threshold", self.model.keep_threshold),
+            ("add_threshold", self.model.add_threshold),
+        ] {
+            if !(t > 0.0 && t < 1.0) {
+                errs.push(format!(
+                    "[text.model] {name} must be between 0 and 1 (exclusive), not {t}"
+                ));
             }
         }
         if self.title_max_chars == 0 {
@@ -273,6 +385,8 @@ pub struct Compiled {
     words: FastMap<String, (u16, Option<u16>)>,
     /// Per `CJK_STOP_CHARS` language, its characters.
     cjk_stop: Vec<Vec<char>>,
+    /// The learned line model, if `[text.model]` lists weights.
+    model: Option<Model>,
 }
 
 impl Compiled {
@@ -348,6 +462,7 @@ impl Compiled {
                 .iter()
                 .map(|(_, c)| c.chars().collect())
                 .collect(),
+            model: Model::new(&cfg.model),
         })
     }
 
@@ -393,17 +508,15 @@ pub struct TextPage {
     pub meta: Metadata,
 }
 
-/// Split and classify a text page.
-pub fn extract(text: &str, c: &Compiled) -> TextPage {
-    let (paras, has_blank) = split_paragraphs(text);
+/// The title line and standfirst of a page: their blocks, the metadata they give, and
+/// the index of the first body paragraph.
+fn header(paras: &[Vec<&str>], has_blank: bool, c: &Compiled) -> (Vec<Block>, Metadata, usize) {
     let mut meta = Metadata::default();
     let mut blocks = Vec::new();
-
-    // The header: a title line, and maybe a standfirst under it.
     let mut first_body = 0;
     if c.title && has_blank {
-        if let Some(title) = title_line(&paras, c) {
-            meta.title = Some(clean_title(title, &paras));
+        if let Some(title) = title_line(paras, c) {
+            meta.title = Some(clean_title(title, paras));
             blocks.push(Block::removed(
                 title,
                 BlockKind::Heading(1),
@@ -411,7 +524,7 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
             ));
             first_body = 1;
             if c.standfirst {
-                if let Some(sf) = standfirst(&paras, title, c) {
+                if let Some(sf) = standfirst(paras, title, c) {
                     meta.description = Some(sf.to_string());
                     blocks.push(Block::removed(
                         sf,
@@ -423,15 +536,21 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
             }
         }
     }
+    (blocks, meta, first_body.min(paras.len()))
+}
 
-    let body = &paras[first_body.min(paras.len())..];
+/// Split and classify a text page.
+pub fn extract(text: &str, c: &Compiled) -> TextPage {
+    let (paras, has_blank) = split_paragraphs(text);
+    let (mut blocks, mut meta, first_body) = header(&paras, has_blank, c);
+    let body = &paras[first_body..];
     if !c.classifier {
         blocks.extend(body.iter().map(|p| Block::para(p.join("\n"))));
         return TextPage { blocks, meta };
     }
     let lines = analyse(body, c);
 
-    let mut verdicts = classify(&lines, &c.cfg, meta.title.as_deref());
+    let mut verdicts = classify(&lines, c, meta.title.as_deref());
     if c.duplicate {
         remove_duplicates(&lines, &mut verdicts, c.cfg.duplicate_min_chars);
     }
@@ -449,6 +568,50 @@ pub fn extract(text: &str, c: &Compiled) -> TextPage {
     }
     blocks.extend(build_blocks(&lines, &verdicts));
     TextPage { blocks, meta }
+}
+
+/// One body line of a text page as the line model sees it (`dump-text-features`, for
+/// `bench/train-text.py`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeatureRow {
+    /// Index of the line in the body (after the title and standfirst).
+    pub line: usize,
+    pub text: String,
+    /// A chrome rule matched it: removed whatever the model says.
+    pub rule: bool,
+    /// Whether the line is kept with the shipped settings (after duplicates).
+    pub kept: bool,
+    /// The values of [`MODEL_FEATURES`], in order.
+    pub features: Vec<f64>,
+}
+
+/// The model's features for every body line of a text page (empty when the classifier
+/// is off).
+pub fn feature_rows(text: &str, c: &Compiled) -> Vec<FeatureRow> {
+    let (paras, has_blank) = split_paragraphs(text);
+    let (_, meta, first_body) = header(&paras, has_blank, c);
+    if !c.classifier {
+        return Vec::new();
+    }
+    let lines = analyse(&paras[first_body..], c);
+    let (_, feats) = base_and_features(&lines, &c.cfg, meta.title.as_deref());
+    let mut verdicts = classify(&lines, c, meta.title.as_deref());
+    if c.duplicate {
+        remove_duplicates(&lines, &mut verdicts, c.cfg.duplicate_min_chars);
+    }
+    lines
+        .iter()
+        .zip(feats)
+        .zip(&verdicts)
+        .enumerate()
+        .map(|(i, ((l, f), v))| FeatureRow {
+            line: i,
+            text: l.text.to_string(),
+            rule: l.rule.is_some(),
+            kept: v.removed_by.is_none(),
+            features: f.to_vec(),
+        })
+        .collect()
 }
 
 /// The page's own heading: a short line just before the content (or at its start)
@@ -1087,8 +1250,15 @@ struct Verdict {
     removed_by: Option<Arc<str>>,
 }
 
-/// Score each line, find the content region(s), and decide.
-fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdict> {
+/// The hand-weighted classifier's verdicts (no rule names yet) and the lines its
+/// content regions hold.
+struct Base {
+    verdicts: Vec<Verdict>,
+    keep: Vec<bool>,
+}
+
+/// Score each line with the hand weights and find the content region(s).
+fn base_classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Base {
     let mut verdicts: Vec<Verdict> = lines
         .iter()
         .map(|l| {
@@ -1114,6 +1284,48 @@ fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdic
         })
         .collect();
     let keep = content_regions(lines, &verdicts, &scores, cfg, title);
+    Base { verdicts, keep }
+}
+
+/// The hand-weighted verdicts and every line's model features.
+fn base_and_features(
+    lines: &[Line],
+    cfg: &TextConfig,
+    title: Option<&str>,
+) -> (Base, Vec<[f64; N_FEATURES]>) {
+    let base = base_classify(lines, cfg, title);
+    let feats = line_features(lines, &base, cfg, title);
+    (base, feats)
+}
+
+/// Score each line, find the content region(s), and decide. With a `[text.model]`,
+/// the model's P(content) corrects the regions: a line in them goes when P is below
+/// `keep_threshold`, a line outside joins when P reaches `add_threshold` (the model
+/// sees the hand-weighted verdicts and regions among its features).
+fn classify(lines: &[Line], c: &Compiled, title: Option<&str>) -> Vec<Verdict> {
+    let cfg = &c.cfg;
+    let (base, keep) = match &c.model {
+        None => {
+            let base = base_classify(lines, cfg, title);
+            let keep = base.keep.clone();
+            (base, keep)
+        }
+        Some(m) => {
+            let (base, feats) = base_and_features(lines, cfg, title);
+            let mut keep: Vec<bool> = feats
+                .iter()
+                .zip(&base.keep)
+                .map(|(f, &k)| m.keeps(f, k))
+                .collect();
+            // The model must not empty a page the hand weights give text to.
+            let any = |k: &[bool]| lines.iter().zip(k).any(|(l, &k)| k && l.rule.is_none());
+            if !any(&keep) && any(&base.keep) {
+                keep.clone_from(&base.keep);
+            }
+            (base, keep)
+        }
+    };
+    let mut verdicts = base.verdicts;
     let classifier: Arc<str> = Arc::from(CLASSIFIER_RULE);
     for ((v, l), k) in verdicts.iter_mut().zip(lines).zip(keep) {
         v.removed_by = match (&l.rule, k) {
@@ -1123,6 +1335,226 @@ fn classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Vec<Verdic
         };
     }
     verdicts
+}
+
+/// The names of the line model's features, in the order [`line_features`] computes
+/// them: the keys `[text.model.weights]` accepts.
+pub const MODEL_FEATURES: &[&str] = &[
+    "len_log",
+    "words_log",
+    "density",
+    "ends_sentence",
+    "repeated",
+    "policy",
+    "good",
+    "near_good",
+    "spec",
+    "base_keep",
+    "base_score",
+    "position",
+    "para_lines_log",
+    "caps_share",
+    "digit_share",
+    "key_value",
+    "list_item",
+    "pipe",
+    "short",
+    "anchor",
+    "after_anchor",
+    "page_share",
+    "page_kept_share",
+    "page_lines_log",
+    "keep_dist",
+    "window_good",
+    "prev_len_log",
+    "prev_prose",
+    "prev_rule",
+    "prev_keep",
+    "next_len_log",
+    "next_prose",
+    "next_rule",
+    "next_keep",
+    "prev2_prose",
+    "prev2_keep",
+    "next2_prose",
+    "next2_keep",
+];
+
+/// How many features the line model has.
+pub const N_FEATURES: usize = 38;
+const _: () = assert!(MODEL_FEATURES.len() == N_FEATURES);
+
+/// The compiled `[text.model]`: a logistic model of P(content) per line.
+#[derive(Debug, Clone)]
+struct Model {
+    bias: f64,
+    /// The thresholds as logits, so a line costs no `exp`.
+    keep_logit: f64,
+    add_logit: f64,
+    weights: [f64; N_FEATURES],
+}
+
+impl Model {
+    /// `None` when the config lists no weights (the hand-weighted classifier decides).
+    fn new(cfg: &ModelConfig) -> Option<Model> {
+        if !cfg.enabled || cfg.weights.is_empty() {
+            return None;
+        }
+        let mut weights = [0.0; N_FEATURES];
+        for (name, w) in &cfg.weights {
+            if let Some(i) = MODEL_FEATURES.iter().position(|f| f == name) {
+                weights[i] = *w;
+            }
+        }
+        let logit = |t: f64| (t / (1.0 - t)).ln();
+        Some(Model {
+            bias: cfg.bias,
+            keep_logit: logit(cfg.keep_threshold),
+            add_logit: logit(cfg.add_threshold),
+            weights,
+        })
+    }
+
+    /// Whether a line stays: its P(content) against the threshold for lines inside the
+    /// hand-weighted region (`in_region`) or outside it.
+    fn keeps(&self, f: &[f64; N_FEATURES], in_region: bool) -> bool {
+        let z: f64 = self.bias + f.iter().zip(&self.weights).map(|(x, w)| x * w).sum::<f64>();
+        z >= if in_region {
+            self.keep_logit
+        } else {
+            self.add_logit
+        }
+    }
+}
+
+/// Per line, the values of [`MODEL_FEATURES`]: its own signals, its neighbours', the
+/// hand-weighted verdicts, and a few page-wide shares. Each is scaled to about 0..1.
+fn line_features(
+    lines: &[Line],
+    base: &Base,
+    cfg: &TextConfig,
+    title: Option<&str>,
+) -> Vec<[f64; N_FEATURES]> {
+    let n = lines.len();
+    let total: f64 = lines.iter().map(|l| l.len).sum::<f64>().max(1.0);
+    let kept_len: f64 = lines
+        .iter()
+        .zip(&base.keep)
+        .filter(|(_, &k)| k)
+        .map(|(l, _)| l.len)
+        .sum();
+    let page_kept_share = kept_len / total;
+    let page_lines_log = ((n + 1) as f64).ln() / 8.0;
+    let prose: Vec<bool> = base
+        .verdicts
+        .iter()
+        .map(|v| matches!(v.class, Class::Good | Class::NearGood))
+        .collect();
+    let good: Vec<bool> = base
+        .verdicts
+        .iter()
+        .map(|v| v.class == Class::Good)
+        .collect();
+    let mut para_lines = vec![0usize; lines.last().map_or(0, |l| l.para + 1)];
+    for l in lines {
+        para_lines[l.para] += 1;
+    }
+    let anchors = title_anchors(lines, cfg, title);
+    // Distance (in lines) to the nearest kept line, from both sides.
+    let mut keep_dist = vec![n; n];
+    let mut last = None;
+    for (i, d) in keep_dist.iter_mut().enumerate() {
+        if base.keep[i] {
+            last = Some(i);
+        }
+        if let Some(k) = last {
+            *d = i - k;
+        }
+    }
+    last = None;
+    for i in (0..n).rev() {
+        if base.keep[i] {
+            last = Some(i);
+        }
+        if let Some(k) = last {
+            keep_dist[i] = keep_dist[i].min(k - i);
+        }
+    }
+    let len_log = |l: &Line| (l.len + 1.0).ln() / 6.0;
+    let flag = |b: bool| f64::from(u8::from(b));
+    let mut next_anchor = 0;
+    let mut since_anchor: Option<usize> = None;
+    let mut out = Vec::with_capacity(n);
+    for (i, l) in lines.iter().enumerate() {
+        let v = &base.verdicts[i];
+        while next_anchor < anchors.len() && anchors[next_anchor] <= i {
+            since_anchor = Some(anchors[next_anchor]);
+            next_anchor += 1;
+        }
+        let (mut letters, mut caps, mut digits) = (0usize, 0usize, 0usize);
+        for ch in l.text.chars() {
+            if ch.is_alphabetic() {
+                letters += 1;
+                caps += usize::from(ch.is_uppercase());
+            } else if ch.is_ascii_digit() {
+                digits += 1;
+            }
+        }
+        let from = i.saturating_sub(3);
+        let to = (i + 4).min(n);
+        let window_good = good[from..to].iter().filter(|&&g| g).count() as f64 / (to - from) as f64;
+        let at = |k: Option<usize>| k.filter(|&k| k < n);
+        let prev = at(i.checked_sub(1));
+        let next = at(Some(i + 1));
+        let prev2 = at(i.checked_sub(2));
+        let next2 = at(Some(i + 2));
+        let nb_len = |k: Option<usize>| k.map_or(0.0, |k| len_log(&lines[k]));
+        let nb_prose = |k: Option<usize>| k.map_or(0.0, |k| flag(prose[k]));
+        let nb_rule = |k: Option<usize>| k.map_or(0.0, |k| flag(lines[k].rule.is_some()));
+        let nb_keep = |k: Option<usize>| k.map_or(0.0, |k| flag(base.keep[k]));
+        let spec = v.class == Class::Short && v.score == cfg.spec_line_score;
+        out.push([
+            len_log(l),
+            ((l.words + 1) as f64).ln() / 5.0,
+            l.density.clamp(0.0, 1.0),
+            flag(l.ends_sentence),
+            flag(l.repeats > 1),
+            (l.policy.min(4) as f64) / 4.0,
+            flag(v.class == Class::Good),
+            flag(v.class == Class::NearGood),
+            flag(spec),
+            flag(base.keep[i]),
+            v.score.signum() * (v.score.abs() + 1.0).ln() / 8.0,
+            i as f64 / n.max(1) as f64,
+            (para_lines[l.para] as f64).ln() / 4.0,
+            caps as f64 / letters.max(1) as f64,
+            digits as f64 / l.chars.max(1) as f64,
+            flag(is_key_value(l.text)),
+            flag(is_list_item(l.text)),
+            flag(l.text.contains('|')),
+            flag(l.chars < 30),
+            flag(anchors.binary_search(&i).is_ok()),
+            since_anchor.map_or(0.0, |k| (-((i - k) as f64) / 20.0).exp()),
+            (l.len / total).min(1.0),
+            page_kept_share,
+            page_lines_log,
+            ((keep_dist[i].min(n) + 1) as f64).ln() / 5.0,
+            window_good,
+            nb_len(prev),
+            nb_prose(prev),
+            nb_rule(prev),
+            nb_keep(prev),
+            nb_len(next),
+            nb_prose(next),
+            nb_rule(next),
+            nb_keep(next),
+            nb_prose(prev2),
+            nb_keep(prev2),
+            nb_prose(next2),
+            nb_keep(next2),
+        ]);
+    }
+    out
 }
 
 /// Mark kept lines of at least `min_chars` that repeat an earlier kept line exactly:
@@ -1742,6 +2174,51 @@ mod tests {
         assert_eq!(heading.kind, BlockKind::Heading(2));
     }
 
+    /// A whole-page dump of a news article (menu, share widget, related headlines,
+    /// footer): the shipped model keeps the article and drops the chrome, and agrees
+    /// with the hand-weighted regions here.
+    #[test]
+    fn the_line_model_keeps_the_article_and_drops_menu_and_footer() {
+        let text = format!(
+            "Schools get more money | The Daily\n\nHome\nNews\nSport\nWeather\nCulture\nSubscribe\n\nSchools get more money\n\nBy Jane Smith\n12 March 2024\n\n{P1}\n\n{P2}\n\n{P3}\n\nShare on Facebook\nShare on X\n\nMost read\nCouncil elections set for May\nNew buses for the south\n\nAbout us\nContact\nCareers\nTerms of use\n© 2024 The Daily"
+        );
+        let c = rules().text;
+        assert!(c.model.is_some(), "the shipped config has a model");
+        let page = extract(&text, &c);
+        let kept = kept(&page).join("\n");
+        for p in [P1, P2, P3] {
+            assert!(kept.contains(p), "{:#?}", view(&page));
+        }
+        for chrome in [
+            "Sport",
+            "Subscribe",
+            "Council elections",
+            "Careers",
+            "© 2024",
+        ] {
+            assert!(!kept.contains(chrome), "{chrome}: {:#?}", view(&page));
+        }
+        // What the model drops is named as the classifier's.
+        let v = view(&page);
+        assert!(v.contains(&("Careers", Some(CLASSIFIER_RULE))), "{v:#?}");
+        assert!(v.contains(&(
+            "Council elections set for May\nNew buses for the south",
+            Some(CLASSIFIER_RULE)
+        )));
+        // Off, the hand-weighted regions decide: the same article.
+        let mut cfg = Rules::defaults().config.text;
+        cfg.model.enabled = false;
+        let off = Compiled::new(&cfg, &|_| true).unwrap();
+        assert!(off.model.is_none());
+        let page_off = extract(&text, &off);
+        for p in [P1, P2, P3] {
+            assert!(page_off
+                .blocks
+                .iter()
+                .any(|b| b.is_kept() && b.text.contains(p)));
+        }
+    }
+
     #[test]
     fn a_second_strong_region_is_kept_a_weak_one_is_not() {
         let junk = (0..15)
@@ -2004,6 +2481,17 @@ mod tests {
         let errs = cfg.validate();
         assert_eq!(errs.len(), 3, "{errs:?}");
         assert!(TextConfig::default().validate().is_empty());
+    }
+
+    #[test]
+    fn an_unknown_model_feature_is_a_config_error_naming_it() {
+        let mut cfg = TextConfig::default();
+        cfg.model.weights.insert("line_colour".into(), 1.0);
+        cfg.model.add_threshold = 1.0;
+        let errs = cfg.validate();
+        assert!(errs.iter().any(|e| e.contains("`line_colour`")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("add_threshold")), "{errs:?}");
+        assert_eq!(errs.len(), 2, "{errs:?}");
     }
 
     #[test]
