@@ -29,6 +29,7 @@
 //! `text-classifier`. The `[[text.rules]]` then run again on the kept blocks (in
 //! `lib.rs`), where their scopes trim the edges of the kept text.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 
@@ -1255,6 +1256,9 @@ struct Verdict {
 struct Base {
     verdicts: Vec<Verdict>,
     keep: Vec<bool>,
+    /// [`title_anchors`], computed on first use (the regions need it only on some
+    /// pages, the model on every page).
+    anchors: OnceCell<Vec<usize>>,
 }
 
 /// Score each line with the hand weights and find the content region(s).
@@ -1283,8 +1287,13 @@ fn base_classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Base 
             }
         })
         .collect();
-    let keep = content_regions(lines, &verdicts, &scores, cfg, title);
-    Base { verdicts, keep }
+    let anchors = OnceCell::new();
+    let keep = content_regions(lines, &verdicts, &scores, cfg, title, &anchors);
+    Base {
+        verdicts,
+        keep,
+        anchors,
+    }
 }
 
 /// The hand-weighted verdicts and every line's model features.
@@ -1459,7 +1468,9 @@ fn line_features(
     for l in lines {
         para_lines[l.para] += 1;
     }
-    let anchors = title_anchors(lines, cfg, title);
+    let anchors = base
+        .anchors
+        .get_or_init(|| title_anchors(lines, cfg, title));
     // Distance (in lines) to the nearest kept line, from both sides.
     let mut keep_dist = vec![n; n];
     let mut last = None;
@@ -1480,7 +1491,7 @@ fn line_features(
             keep_dist[i] = keep_dist[i].min(k - i);
         }
     }
-    let len_log = |l: &Line| (l.len + 1.0).ln() / 6.0;
+    let len_logs: Vec<f64> = lines.iter().map(|l| (l.len + 1.0).ln() / 6.0).collect();
     let flag = |b: bool| f64::from(u8::from(b));
     let mut next_anchor = 0;
     let mut since_anchor: Option<usize> = None;
@@ -1491,15 +1502,7 @@ fn line_features(
             since_anchor = Some(anchors[next_anchor]);
             next_anchor += 1;
         }
-        let (mut letters, mut caps, mut digits) = (0usize, 0usize, 0usize);
-        for ch in l.text.chars() {
-            if ch.is_alphabetic() {
-                letters += 1;
-                caps += usize::from(ch.is_uppercase());
-            } else if ch.is_ascii_digit() {
-                digits += 1;
-            }
-        }
+        let (letters, caps, digits) = letter_counts(l.text);
         let from = i.saturating_sub(3);
         let to = (i + 4).min(n);
         let window_good = good[from..to].iter().filter(|&&g| g).count() as f64 / (to - from) as f64;
@@ -1508,13 +1511,13 @@ fn line_features(
         let next = at(Some(i + 1));
         let prev2 = at(i.checked_sub(2));
         let next2 = at(Some(i + 2));
-        let nb_len = |k: Option<usize>| k.map_or(0.0, |k| len_log(&lines[k]));
+        let nb_len = |k: Option<usize>| k.map_or(0.0, |k| len_logs[k]);
         let nb_prose = |k: Option<usize>| k.map_or(0.0, |k| flag(prose[k]));
         let nb_rule = |k: Option<usize>| k.map_or(0.0, |k| flag(lines[k].rule.is_some()));
         let nb_keep = |k: Option<usize>| k.map_or(0.0, |k| flag(base.keep[k]));
         let spec = v.class == Class::Short && v.score == cfg.spec_line_score;
         out.push([
-            len_log(l),
+            len_logs[i],
             ((l.words + 1) as f64).ln() / 5.0,
             l.density.clamp(0.0, 1.0),
             flag(l.ends_sentence),
@@ -1529,7 +1532,7 @@ fn line_features(
             (para_lines[l.para] as f64).ln() / 4.0,
             caps as f64 / letters.max(1) as f64,
             digits as f64 / l.chars.max(1) as f64,
-            flag(is_key_value(l.text)),
+            flag(key_value(l.text, l.chars)),
             flag(is_list_item(l.text)),
             flag(l.text.contains('|')),
             flag(l.chars < 30),
@@ -1584,7 +1587,7 @@ fn mark_spec_runs(lines: &[Line], verdicts: &mut [Verdict], cfg: &TextConfig) {
     if cfg.spec_min_run == 0 {
         return;
     }
-    let is_spec = |l: &Line, v: &Verdict| v.class == Class::Short && is_key_value(l.text);
+    let is_spec = |l: &Line, v: &Verdict| v.class == Class::Short && key_value(l.text, l.chars);
     let mut i = 0;
     while i < lines.len() {
         let mut j = i;
@@ -1601,10 +1604,17 @@ fn mark_spec_runs(lines: &[Line], verdicts: &mut [Verdict], cfg: &TextConfig) {
 }
 
 /// "Key: value": a short key of at most four words, a colon, and a value.
+#[cfg(test)]
 fn is_key_value(s: &str) -> bool {
+    s.len() <= KV_MAX_LINE_CHARS * 4 && key_value(s, s.chars().count())
+}
+
+const KV_MAX_LINE_CHARS: usize = 120;
+
+/// [`is_key_value`] for a line whose char count is known.
+fn key_value(s: &str, chars: usize) -> bool {
     const MAX_KEY_CHARS: usize = 32;
-    const MAX_LINE_CHARS: usize = 120;
-    if s.len() > MAX_LINE_CHARS * 4 || s.chars().count() > MAX_LINE_CHARS {
+    if chars > KV_MAX_LINE_CHARS {
         return false;
     }
     let Some((key, value)) = s.split_once(':') else {
@@ -1657,7 +1667,9 @@ fn content_regions(
     scores: &[f64],
     cfg: &TextConfig,
     title: Option<&str>,
+    anchors: &OnceCell<Vec<usize>>,
 ) -> Vec<bool> {
+    let anchors = || anchors.get_or_init(|| title_anchors(lines, cfg, title));
     let n = lines.len();
     let mut keep = vec![false; n];
     let total: f64 = lines.iter().map(|l| l.len).sum();
@@ -1671,8 +1683,9 @@ fn content_regions(
         ) {
             // The page's own heading, when it comes after the first prose line, is where
             // the listing starts: the prose above it is a banner or a cookie notice.
-            let heading = title_anchors(lines, cfg, title)
-                .into_iter()
+            let heading = anchors()
+                .iter()
+                .copied()
                 .find(|&k| k <= b)
                 .filter(|&k| k > a);
             let a = heading.unwrap_or(a);
@@ -1685,7 +1698,7 @@ fn content_regions(
         return keep;
     }
     let runs = if runs.len() > 1 && cfg.anchor_boost != 1.0 {
-        anchor_runs(runs, &title_anchors(lines, cfg, title), cfg)
+        anchor_runs(runs, anchors(), cfg)
     } else {
         runs
     };
@@ -1839,10 +1852,34 @@ fn build_blocks(lines: &[Line], verdicts: &[Verdict]) -> Vec<Block> {
 }
 
 fn is_list_item(s: &str) -> bool {
+    // "1." / "12)": one to three digits right before the first '.' or ')'. Only the
+    // first four bytes matter, so a long line is not scanned for its first period.
+    let b = s.as_bytes();
+    let digits = b.iter().take(4).take_while(|c| c.is_ascii_digit()).count();
     s.starts_with(['-', '*', '•', '·', '–'])
-        || s.split_once(['.', ')']).is_some_and(|(n, _)| {
-            !n.is_empty() && n.len() <= 3 && n.chars().all(|c| c.is_ascii_digit())
-        })
+        || ((1..=3).contains(&digits) && matches!(b.get(digits), Some(b'.' | b')')))
+}
+
+/// (letters, upper-case letters, ASCII digits) of `s`; ASCII text by bytes.
+fn letter_counts(s: &str) -> (usize, usize, usize) {
+    let (mut letters, mut caps, mut digits) = (0usize, 0usize, 0usize);
+    if s.is_ascii() {
+        for &c in s.as_bytes() {
+            letters += usize::from(c.is_ascii_alphabetic());
+            caps += usize::from(c.is_ascii_uppercase());
+            digits += usize::from(c.is_ascii_digit());
+        }
+    } else {
+        for ch in s.chars() {
+            if ch.is_alphabetic() {
+                letters += 1;
+                caps += usize::from(ch.is_uppercase());
+            } else if ch.is_ascii_digit() {
+                digits += 1;
+            }
+        }
+    }
+    (letters, caps, digits)
 }
 
 /// The last character that is not a closing quote or bracket.
@@ -1924,6 +1961,50 @@ mod tests {
     const P3: &str = "The plan will now go to the full council, which is expected to vote on it in March after a public consultation that will run for six weeks.";
 
     /// The per-line fast paths give what the plain definitions give.
+    #[test]
+    fn list_items_and_letter_counts_agree_with_their_plain_definitions() {
+        let plain_item = |s: &str| {
+            s.starts_with(['-', '*', '•', '·', '–'])
+                || s.split_once(['.', ')']).is_some_and(|(n, _)| {
+                    !n.is_empty() && n.len() <= 3 && n.chars().all(|c| c.is_ascii_digit())
+                })
+        };
+        let plain_counts = |s: &str| {
+            let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+            let caps = s
+                .chars()
+                .filter(|c| c.is_alphabetic() && c.is_uppercase())
+                .count();
+            (
+                letters,
+                caps,
+                s.chars().filter(|c| c.is_ascii_digit()).count(),
+            )
+        };
+        for s in [
+            "",
+            "1. First",
+            "12) Second",
+            "123. Third",
+            "1234. Year",
+            "1.5 litres",
+            "a. b",
+            "- dash",
+            "• bullet",
+            "3",
+            "10)",
+            "Version 2.0 is out.",
+            "2024: a year",
+            "Über 3 Äpfel",
+            "Zürich 12. Mai",
+            "東京 2024",
+            "ÉTÉ en FRANCE.",
+        ] {
+            assert_eq!(is_list_item(s), plain_item(s), "{s:?}");
+            assert_eq!(letter_counts(s), plain_counts(s), "{s:?}");
+        }
+    }
+
     #[test]
     fn fast_line_keys_and_word_overlap_agree_with_their_definitions() {
         let key = |s: &str| {
