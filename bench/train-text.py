@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Fit the text line model ([text.model] in config.toml) on gold sets.
 
-    python3 -m venv /tmp/venv-train && /tmp/venv-train/bin/pip install numpy
-    /tmp/venv-train/bin/python bench/train-text.py [--bin target/fast/boilerstrip] \
+    python3 -m venv bench/.venv-train && bench/.venv-train/bin/pip install numpy
+    bench/.venv-train/bin/python bench/train-text.py [--bin target/fast/boilerstrip] \
         [--cv] [--l2 0.001] [--te-weight 0.5] [--keep-threshold 0.1] \
         [--add-threshold 0.6] [--weighting sqrt|page] SET_DIR...
 
