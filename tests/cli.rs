@@ -766,3 +766,39 @@ fn the_description_fallback_can_be_switched_off() {
     assert!(flags.iter().any(|f| f == "js_required"), "{flags:?}");
     assert!(!flags.iter().any(|f| f == "description_only"), "{flags:?}");
 }
+
+/// bench/train-text.py reads this dump: a header naming the features, then one row per
+/// body line whose `kept` agrees with what `run` keeps.
+#[test]
+fn dump_text_features_names_its_columns_and_agrees_with_run() {
+    let page = fixture("text/product-with-reviews.txt");
+    let out = bin()
+        .args(["dump-text-features", &page])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names = lines[0]["features"].as_array().unwrap().len();
+    assert!(names > 10, "{:?}", lines[0]);
+    assert!(lines.len() > 5);
+    for row in &lines[1..] {
+        assert_eq!(row["features"].as_array().unwrap().len(), names, "{row}");
+        assert!(row["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("product-with-reviews.txt"));
+    }
+    let text = one_text(&[&page]);
+    for row in &lines[1..] {
+        let line = row["text"].as_str().unwrap();
+        if row["kept"] == true && line.len() > 30 {
+            assert!(text.contains(line), "kept but not in the text: {line}");
+        }
+    }
+}
