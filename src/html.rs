@@ -170,6 +170,16 @@ pub struct HtmlConfig {
     pub thread_levels: usize,
     /// ...and whose link density is at most this (teasers of a listing are mostly links).
     pub thread_max_link_density: f32,
+    /// Lists of links (an aggregator's front page, a link directory): when
+    /// `html-link-density` removed more than this many times the text it left in the
+    /// content, and at least `link_listing_min_chars`, while the content kept fewer
+    /// than `link_listing_max_kept` chars (ranks, labels), the links were the content
+    /// and come back. 0 switches it off.
+    pub link_listing_over: f32,
+    /// ...see `link_listing_over`.
+    pub link_listing_min_chars: usize,
+    /// ...see `link_listing_over`.
+    pub link_listing_max_kept: usize,
     /// `[[html.rules]]`: elements to drop, by CSS selector or class/id regex.
     pub rules: Vec<HtmlRuleSpec>,
 }
@@ -221,6 +231,9 @@ impl Default for HtmlConfig {
             thread_item_chars: 100,
             thread_levels: 3,
             thread_max_link_density: 0.2,
+            link_listing_over: 0.0,
+            link_listing_min_chars: 500,
+            link_listing_max_kept: 2000,
             rules: Vec::new(),
         }
     }
@@ -1968,6 +1981,7 @@ fn select_content(a: &mut Arena, c: &Compiled) {
     let item_long = c.cfg.link_density_item_min_chars as u32;
     let listing_long = c.cfg.listing_block_chars as u32;
     let mut seen_text = false;
+    let (mut kept_inside, mut linked_inside) = (0u64, 0u64);
     for (bi, b) in a.blocks.iter_mut().enumerate() {
         if b.removed.is_some() {
             continue;
@@ -1989,9 +2003,11 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         if ld > max_ld && b.chars < long && !exempt {
             if let Some(r) = &c.names.link_density {
                 b.removed = Some(r.clone());
+                linked_inside += u64::from(b.chars);
                 continue;
             }
         }
+        kept_inside += u64::from(b.chars);
         // The page title repeated as the first heading of the content is metadata, not text.
         if !seen_text && b.kind == BlockKind::Heading(1) {
             if let Some(r) = &c.names.title {
@@ -2001,6 +2017,21 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         }
         if b.kind != BlockKind::Heading(1) && b.chars >= min_chars {
             seen_text = true;
+        }
+    }
+    // A list of links (an aggregator's front page, a link directory) is its links:
+    // when the link-density test took nearly all of the content, leaving ranks and
+    // labels, the links were the content.
+    let over = c.cfg.link_listing_over;
+    if over > 0.0
+        && kept_inside < c.cfg.link_listing_max_kept as u64
+        && linked_inside >= c.cfg.link_listing_min_chars as u64
+        && linked_inside as f32 > kept_inside.max(1) as f32 * over
+    {
+        for (bi, b) in a.blocks.iter_mut().enumerate() {
+            if inside[bi] && b.removed.is_some() && b.removed == c.names.link_density {
+                b.removed = None;
+            }
         }
     }
     remove_duplicates(a, c);
@@ -2570,6 +2601,45 @@ mod tests {
             rule("Short link"),
             Some(Some(RULE_LINK_DENSITY.to_string())),
             "{blocks:?}"
+        );
+    }
+
+    #[test]
+    fn a_list_of_links_keeps_its_links() {
+        // An aggregator's front page: a rank cell and a linked title per row. The
+        // link-density test would leave only "1.", "2.", ...
+        let rows: String = (1..=20)
+            .map(|i| {
+                format!(
+                    "<tr class=\"story\" id=\"s{i}\"><td class=\"rank\">{i}.</td>\
+                     <td><a href=\"/item/{i}\">Story number {i} about something new</a> \
+                     <a href=\"/from/{i}\">(example{i}.com)</a></td></tr>"
+                )
+            })
+            .collect();
+        let html = format!("<body><table>{rows}</table></body>");
+        let k = kept(&html);
+        assert!(
+            k.iter().any(|t| t.contains("Story number 7 about")),
+            "{k:?}"
+        );
+        // An article's own link list stays subject to the test: the article holds
+        // text of its own.
+        let links: String = (1..=20)
+            .map(|i| format!("<p><a href=\"/t/{i}\">Another story title number {i}</a></p>"))
+            .collect();
+        let article = format!(
+            "<body><article>{}{links}</article></body>",
+            format!("<p>{PARA}</p>").repeat(20)
+        );
+        let k = kept(&article);
+        assert!(
+            k.iter().any(|t| t.starts_with("This is a long paragraph")),
+            "{k:?}"
+        );
+        assert!(
+            !k.iter().any(|t| t.contains("Another story title")),
+            "{k:?}"
         );
     }
 
