@@ -203,7 +203,7 @@ pub fn extract_page(rules: &Rules, page: &PageInput) -> Result<Extracted, Box<Re
 pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
     let Extracted {
         source,
-        blocks,
+        mut blocks,
         mut meta,
         format,
         encoding,
@@ -214,14 +214,13 @@ pub fn finish_page(rules: &Rules, ex: Extracted) -> Outcome {
     } = ex;
     // Metadata, word count and confidence always read the plain text, so they do not
     // depend on the output format.
-    let mut blocks = blocks;
     let mut text = normalize::join(&blocks, &rules.config.normalize);
     let mut words = normalize::word_count(&text);
     let assess = |blocks: &[Block], text: &str, words: usize| {
         quality::assess(&rules.quality, blocks, text, words, replaced_chars)
     };
     let mut verdict = assess(&blocks, &text, words);
-    let shell = text.is_empty() || verdict.flags.iter().any(|f| f == "js_required");
+    let shell = text.is_empty() || verdict.flags.iter().any(|f| *f == quality::JS_REQUIRED);
     let from_description = shell && description_fallback(rules, &meta, &mut blocks);
     if from_description {
         text = normalize::join(&blocks, &rules.config.normalize);

@@ -9,6 +9,10 @@ use serde::Deserialize;
 
 use crate::block::{Block, BlockKind};
 
+/// The flag of a page whose kept text is only a "please enable JavaScript" notice: the
+/// description fallback keys on it.
+pub const JS_REQUIRED: &str = "js_required";
+
 /// `[quality]` settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -239,7 +243,7 @@ pub fn assess(
         flags.push("login_wall");
     }
     if words < 200 && c.js.as_ref().is_some_and(|r| r.is_match(text)) {
-        flags.push("js_required");
+        flags.push(JS_REQUIRED);
     }
     let features = vec![
         (words as f32 + 1.0).ln(),
@@ -281,7 +285,7 @@ pub fn assess(
     // A wall's plea is never the article, whatever the other features say.
     let walled = flags
         .iter()
-        .any(|f| matches!(*f, "consent_wall" | "login_wall" | "js_required"));
+        .any(|f| matches!(*f, "consent_wall" | "login_wall" | JS_REQUIRED));
     let confidence = if walled {
         confidence.min(0.2)
     } else {
