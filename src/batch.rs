@@ -15,7 +15,7 @@ use crate::config::Rules;
 use crate::record::Record;
 use crate::source::{self, Item};
 use crate::warc::{self, Entry};
-use crate::{process_page, PageInput};
+use crate::{process_page, Outcome, PageInput};
 
 /// Bytes of WARC records held at once by one learning group.
 const WARC_GROUP_BYTES: u64 = 256 << 20;
@@ -399,17 +399,10 @@ fn learn_group(
     stop: &AtomicBool,
 ) -> Option<Vec<(Record, u64)>> {
     use rayon::prelude::*;
-    let cfg = &rules.config.template;
-    let rule: std::sync::Arc<str> = std::sync::Arc::from(crate::template::RULE);
-    let disabled = rules
-        .config
-        .disable
-        .iter()
-        .any(|d| d == crate::template::RULE);
     pool.install(|| {
         // Once stop is set the remaining pages are not extracted: the group is dropped.
         let cut = AtomicBool::new(false);
-        let extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> = group
+        let mut extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> = group
             .par_iter()
             .map(|u| {
                 if stop.load(Ordering::Relaxed) {
@@ -424,43 +417,88 @@ fn learn_group(
         if cut.load(Ordering::Relaxed) {
             return None;
         }
-        let sites: Vec<Option<String>> = extracted
-            .iter()
-            .map(|(e, _)| {
-                e.as_ref()
-                    .ok()
-                    .map(|x| crate::template::site_key(&x.source, x.meta.url.as_deref()))
-            })
-            .collect();
-        let prints: Vec<crate::template::PagePrints> = extracted
-            .par_iter()
-            .zip(&sites)
-            .filter_map(|((e, _), site)| {
-                let x = e.as_ref().ok()?;
-                Some(crate::template::page_prints(
-                    site.as_deref()?,
-                    &x.blocks,
-                    cfg,
-                ))
-            })
-            .collect();
-        let learned = crate::template::learn(&prints, cfg);
+        apply_templates(rules, &mut extracted);
         let done = extracted
             .into_par_iter()
-            .zip(sites)
-            .map(|((e, n), site)| match e {
-                Ok(mut x) => {
-                    if !disabled {
-                        if let Some(site) = site {
-                            learned.apply(&site, &mut x.blocks, cfg, &rule);
-                        }
-                    }
-                    (crate::finish_page(rules, x).record, n)
-                }
+            .map(|(e, n)| match e {
+                Ok(x) => (crate::finish_page(rules, x).record, n),
                 Err(r) => (*r, n),
             })
             .collect();
         Some(done)
+    })
+}
+
+/// Learn the site templates of a group's extracted pages and remove them from each
+/// page's blocks (rule `site-template`), unless the config disables that rule.
+fn apply_templates(rules: &Rules, extracted: &mut [(Result<crate::Extracted, Box<Record>>, u64)]) {
+    use rayon::prelude::*;
+    let cfg = &rules.config.template;
+    let sites: Vec<Option<String>> = extracted
+        .iter()
+        .map(|(e, _)| {
+            e.as_ref()
+                .ok()
+                .map(|x| crate::template::site_key(&x.source, x.meta.url.as_deref()))
+        })
+        .collect();
+    let prints: Vec<crate::template::PagePrints> = extracted
+        .par_iter()
+        .zip(&sites)
+        .filter_map(|((e, _), site)| {
+            let x = e.as_ref().ok()?;
+            Some(crate::template::page_prints(
+                site.as_deref()?,
+                &x.blocks,
+                cfg,
+            ))
+        })
+        .collect();
+    let learned = crate::template::learn(&prints, cfg);
+    if rules
+        .config
+        .disable
+        .iter()
+        .any(|d| d == crate::template::RULE)
+    {
+        return;
+    }
+    let rule: std::sync::Arc<str> = std::sync::Arc::from(crate::template::RULE);
+    extracted
+        .par_iter_mut()
+        .zip(sites)
+        .for_each(|((e, _), site)| {
+            if let (Ok(x), Some(site)) = (e, site) {
+                learned.apply(&site, &mut x.blocks, cfg, &rule);
+            }
+        });
+}
+
+/// The outcome of `items[target]` exactly as a learning run over `items` gives it:
+/// the page's learning group (see [`learning_groups`]) is extracted, its site templates
+/// are learned and removed, and the page is finished. For `explain --learn-from`.
+pub fn process_in_batch(rules: &Rules, items: &[Item], target: usize) -> Option<Outcome> {
+    use rayon::prelude::*;
+    let max = rules.config.template.max_group_pages.max(1);
+    let learn = rules.config.template.enabled;
+    let group = if learn {
+        learning_groups(items, max)
+            .into_iter()
+            .find(|g| g.contains(&target))?
+    } else {
+        target..target + 1
+    };
+    let mut extracted: Vec<(Result<crate::Extracted, Box<Record>>, u64)> = items[group.clone()]
+        .par_iter()
+        .map(|it| extract_item(rules, it))
+        .collect();
+    if learn {
+        apply_templates(rules, &mut extracted);
+    }
+    let (page, _) = extracted.swap_remove(target - group.start);
+    Some(match page {
+        Ok(x) => crate::finish_page(rules, x),
+        Err(r) => crate::rejected(*r),
     })
 }
 

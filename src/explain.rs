@@ -61,14 +61,23 @@ pub fn write_json(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
     let features: serde_json::Map<String, serde_json::Value> = crate::quality::FEATURES
         .iter()
         .zip(&out.features)
-        .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+        .map(|(k, v)| (k.to_string(), as_written(v)))
         .collect();
     let v = serde_json::json!({
         "blocks": blocks,
-        "record": out.record,
+        "record": as_written(&out.record),
         "features": features,
         "site": out.site,
     });
     serde_json::to_writer(&mut *w, &v).map_err(io::Error::other)?;
     writeln!(w)
+}
+
+/// `x` as a JSON value with the numbers `run` writes: through `json!`, an `f32` such as
+/// a confidence of 0.562 would widen to 0.5619999766349792.
+fn as_written<T: serde::Serialize>(x: &T) -> serde_json::Value {
+    serde_json::to_string(x)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null)
 }

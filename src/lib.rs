@@ -288,7 +288,8 @@ fn description_fallback(rules: &Rules, meta: &record::Metadata, blocks: &mut Vec
     }
 }
 
-fn rejected(record: Record) -> Outcome {
+/// The outcome of a page rejected before extraction: its record and no blocks.
+pub(crate) fn rejected(record: Record) -> Outcome {
     Outcome {
         record,
         blocks: Vec::new(),

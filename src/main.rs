@@ -57,6 +57,10 @@ enum Command {
         /// The record text's format (default: `[output] format` in the config, `plain`).
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
+        /// Learn site templates from the pages under DIR (which must hold FILE), so the
+        /// page comes out exactly as `run DIR` gives it, `site-template` removals included.
+        #[arg(long, value_name = "DIR")]
+        learn_from: Option<PathBuf>,
     },
     /// Run the pipeline on the pages GOLD names and score them (the metrics of score.py).
     Eval(EvalArgs),
@@ -192,7 +196,14 @@ fn main() -> ExitCode {
             config,
             json,
             format,
-        } => explain(&file, config.as_deref(), json, format),
+            learn_from,
+        } => explain(
+            &file,
+            config.as_deref(),
+            json,
+            format,
+            learn_from.as_deref(),
+        ),
         Command::Eval(args) => eval(args),
         Command::DumpTextFeatures { inputs, config } => {
             dump_text_features(&inputs, config.as_deref())
@@ -585,21 +596,28 @@ fn explain(
     config: Option<&Path>,
     json: bool,
     format: Option<FormatArg>,
+    learn_from: Option<&Path>,
 ) -> Result<ExitCode, Fatal> {
     let rules = load_rules(config, format)?;
-    let walk = source::walk(&[file.to_path_buf()]).map_err(|e| Fatal::Message(e.to_string()))?;
-    let Some(item) = walk.items.first() else {
-        return Err(Fatal::Message(format!("{}: no page found", file.display())));
+    let outcome = match learn_from {
+        Some(dir) => explain_in_batch(&rules, file, dir)?,
+        None => {
+            let walk =
+                source::walk(&[file.to_path_buf()]).map_err(|e| Fatal::Message(e.to_string()))?;
+            let Some(item) = walk.items.first() else {
+                return Err(Fatal::Message(format!("{}: no page found", file.display())));
+            };
+            let bytes = source::read(item, rules.config.limits.max_page_bytes)
+                .map_err(|e| Fatal::Message(format!("{}: {}", file.display(), e.message)))?;
+            let page = boilerstrip::PageInput {
+                source: &item.source,
+                bytes: &bytes,
+                kind_hint: item.kind_hint,
+                ..Default::default()
+            };
+            boilerstrip::process_page(&rules, &page)
+        }
     };
-    let bytes = source::read(item, rules.config.limits.max_page_bytes)
-        .map_err(|e| Fatal::Message(format!("{}: {}", file.display(), e.message)))?;
-    let page = boilerstrip::PageInput {
-        source: &item.source,
-        bytes: &bytes,
-        kind_hint: item.kind_hint,
-        ..Default::default()
-    };
-    let outcome = boilerstrip::process_page(&rules, &page);
     let stdout = io::stdout();
     let color = stdout.is_terminal();
     let mut w = io::BufWriter::new(stdout.lock());
@@ -611,6 +629,31 @@ fn explain(
     .map_err(|e| Fatal::io("stdout", e))?;
     w.flush().map_err(|e| Fatal::io("stdout", e))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `explain --learn-from DIR`: FILE's outcome in a learning run over DIR.
+fn explain_in_batch(
+    rules: &boilerstrip::config::Rules,
+    file: &Path,
+    dir: &Path,
+) -> Result<boilerstrip::Outcome, Fatal> {
+    let walk = source::walk(&[dir.to_path_buf()]).map_err(|e| Fatal::Message(e.to_string()))?;
+    let want = file
+        .canonicalize()
+        .map_err(|e| Fatal::io(&file.display().to_string(), e))?;
+    let target = walk
+        .items
+        .iter()
+        .position(|it| it.path.canonicalize().is_ok_and(|p| p == want))
+        .ok_or_else(|| {
+            Fatal::Message(format!(
+                "{}: not a page under {}",
+                file.display(),
+                dir.display()
+            ))
+        })?;
+    boilerstrip::batch::process_in_batch(rules, &walk.items, target)
+        .ok_or_else(|| Fatal::Message(format!("{}: no page found", file.display())))
 }
 
 /// `eval`: score the pipeline against a gold set and print the metrics and worst pages.

@@ -539,6 +539,69 @@ fn no_learn_keeps_the_shared_blocks() {
     assert!(!String::from_utf8(out).unwrap().contains("site-template"));
 }
 
+#[test]
+fn explain_learn_from_shows_the_site_template_removals_of_run() {
+    let dir = fixtures().join("site-template");
+    let page = dir.join("harbour-times-3.txt");
+    let explain = |extra: &[&str]| -> Value {
+        let out = bin()
+            .arg("explain")
+            .arg(&page)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let learned = explain(&["--learn-from", dir.to_str().unwrap()]);
+    let by_template: Vec<&Value> = learned["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["removed_by"] == "site-template")
+        .collect();
+    assert!(!by_template.is_empty(), "{learned}");
+    // The record is the one `run DIR` writes for this page.
+    let run: Vec<Value> = String::from_utf8(site_template_run(&[dir.to_str().unwrap()]))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let same = run
+        .iter()
+        .find(|r| r["source"] == "harbour-times-3.txt")
+        .unwrap();
+    assert_eq!(&learned["record"], same);
+    // On its own the page cannot learn its site's template.
+    let alone = explain(&[]);
+    let rules: Vec<&Value> = alone["record"]["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["rule"])
+        .collect();
+    assert!(!rules.contains(&&Value::from("site-template")), "{alone}");
+    assert_ne!(alone["record"]["text"], learned["record"]["text"]);
+}
+
+#[test]
+fn explain_learn_from_a_folder_without_the_page_is_an_error_naming_it() {
+    let out = bin()
+        .arg("explain")
+        .arg(fixtures().join("site-template/harbour-times-3.txt"))
+        .arg("--learn-from")
+        .arg(fixtures().join("seeds"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("harbour-times-3.txt") && err.contains("not a page under"),
+        "{err}"
+    );
+}
+
 /// The record text of the one page `args` names.
 fn one_text(args: &[&str]) -> String {
     let (ok, _) = run_to_files(args);
