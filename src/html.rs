@@ -2642,6 +2642,72 @@ mod tests {
         assert!(strip_raw_bodies(&pages[17]).is_none());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+        /// Random soups of the markup that changes the tokenizer's state: whatever the
+        /// scan guesses, `parse` builds the tree a full parse builds.
+        #[test]
+        fn stripped_parse_matches_a_full_parse(parts in proptest::collection::vec(0usize..PARTS.len(), 0..40)) {
+            let page: String = parts.iter().map(|&i| PARTS[i]).collect();
+            proptest::prop_assert_eq!(parse(&page).html(), parse_whole(&page).html(), "{}", page);
+        }
+    }
+
+    /// Pieces for [`stripped_parse_matches_a_full_parse`].
+    const PARTS: &[&str] = &[
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "<SCRIPT type=x>",
+        "</script ",
+        "var a = '0123456789abcdef0123456789';",
+        "a { color: red; } b { top: 0 }",
+        "<!--",
+        "-->",
+        "--!>",
+        "<!-->",
+        "<textarea>",
+        "</textarea>",
+        "<title>",
+        "</title>",
+        "<svg>",
+        "</svg>",
+        "<svg/>",
+        "<math>",
+        "</math>",
+        "<foreignObject>",
+        "<p>",
+        "<div title=\"",
+        "\"",
+        "'",
+        "=",
+        ">",
+        "<",
+        "</",
+        "<table>",
+        "<td>",
+        "<select>",
+        "<frameset>",
+        "<noframes>",
+        "<xmp>",
+        "</xmp>",
+        "<iframe>",
+        "</iframe>",
+        "<plaintext>",
+        "\r\n",
+        "\r",
+        "\0",
+        " ",
+        "<![CDATA[",
+        "]]>",
+        "<?x",
+        "<a href=x/>",
+        "<template>",
+        "</template>",
+        "<noscript>",
+    ];
+
     #[test]
     fn complexity_check_reads_tags_as_the_tokenizer_does() {
         let lim = |depth, attrs| crate::config::Limits {
