@@ -808,6 +808,274 @@ struct Arena {
 /// Parse a document the way a browser without JavaScript would, so `<noscript>`
 /// content (some sites serve their whole text there) is parsed as markup.
 pub fn parse(text: &str) -> Html {
+    let closed = close_void_iframes(text);
+    let text = closed.as_deref().unwrap_or(text);
+    // Script and style bodies are a third of a page and html5ever's tokenizer reads
+    // them a character at a time: it is given placeholders, and the bodies are put
+    // back into the tree afterwards, as the text the tokenizer would have made.
+    if let Some((stripped, bodies)) = strip_raw_bodies(text) {
+        let mut doc = parse_whole(&stripped);
+        // Each placeholder must come out as the whole text of a script or style
+        // element, all of them: else a guess about the tokenizer's state was wrong
+        // somewhere, and the page is parsed again from its own text.
+        if restore_bodies(&mut doc, text, &bodies) || crate::budget::expired() {
+            return doc;
+        }
+    }
+    parse_whole(text)
+}
+
+/// Around the index of a body in what [`strip_raw_bodies`] puts in its place: a
+/// noncharacter, which no page has (checked), so a placeholder cannot pass unseen.
+const PLACEHOLDER_MARK: char = '\u{FDD0}';
+
+/// `text` with the body of every `<script>` (no `<!--` in it) and `<style>` element
+/// replaced by a placeholder (`PLACEHOLDER_MARK`, index, `PLACEHOLDER_MARK`), and the
+/// byte ranges of the bodies by index; `None` when there is nothing to replace or the
+/// text holds the mark already.
+///
+/// Found with a scan that follows the tokenizer over comments, tags (quoted values)
+/// and raw-text elements. It can only be wrong about where the tokenizer is, and
+/// [`restore_bodies`] catches that: a script's body is script data up to the first
+/// `</script` followed by a space, `/` or `>` (without `<!--` in it, no escape states
+/// apply), a style's up to `</style` likewise, so when a placeholder comes out as the
+/// whole text of an HTML `<script>` or `<style>`, the tokenizer was in that state right
+/// there, and the original body would have ended at the same end tag.
+#[inline(never)]
+fn strip_raw_bodies(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut bodies = Vec::new();
+    let (mut copied, mut i, mut foreign) = (0, 0, 0u32);
+    while let Some(off) = memchr_lt(&b[i..]) {
+        i += off + 1;
+        match b.get(i) {
+            Some(b'!') if b[i..].starts_with(b"!--") => {
+                // `<!-->` and `<!--->` are whole comments: search from the first dash.
+                i = find(b, i + 1, b"-->").map_or(b.len(), |e| e + 3);
+                continue;
+            }
+            Some(b'!' | b'?') => {
+                i = memchr::memchr(b'>', &b[i..]).map_or(b.len(), |e| i + e + 1);
+                continue;
+            }
+            Some(b'/') if b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {}
+            Some(c) if c.is_ascii_alphabetic() => {}
+            _ => continue,
+        }
+        let closing = b[i] == b'/';
+        let start = i + usize::from(closing);
+        // Only these tags change the tokenizer's state: other tags are not read at
+        // all (a `<` in an attribute value can only cost a fallback).
+        if !matches!(
+            b[start] | 0x20,
+            b's' | b't' | b'x' | b'i' | b'n' | b'm' | b'p'
+        ) {
+            continue;
+        }
+        let name_end = start
+            + b[start..]
+                .iter()
+                .take_while(|c| !matches!(c, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' | b'/' | b'>'))
+                .count();
+        let name = &b[start..name_end];
+        let end = tag_end(b, name_end)?;
+        i = end;
+        // In SVG and MathML, `<style>`, `<script>` and `<title>` are plain elements.
+        if name.eq_ignore_ascii_case(b"svg") || name.eq_ignore_ascii_case(b"math") {
+            if closing {
+                foreign = foreign.saturating_sub(1);
+            } else if b[end - 2] != b'/' {
+                foreign += 1;
+            }
+            continue;
+        }
+        if closing || foreign > 0 {
+            continue;
+        }
+        if name.eq_ignore_ascii_case(b"plaintext") {
+            break;
+        }
+        let raw = [
+            &b"script"[..],
+            b"style",
+            b"textarea",
+            b"title",
+            b"xmp",
+            b"iframe",
+            b"noembed",
+            b"noframes",
+        ]
+        .into_iter()
+        .find(|r| name.eq_ignore_ascii_case(r));
+        let Some(raw) = raw else {
+            continue;
+        };
+        let (close, comment) = raw_text_end(b, end, raw)?;
+        let worth = close - end > 16 && (raw == b"style" || (raw == b"script" && !comment));
+        if worth {
+            if bodies.is_empty() {
+                let mut m = [0u8; 4];
+                if memchr::memmem::find(b, PLACEHOLDER_MARK.encode_utf8(&mut m).as_bytes())
+                    .is_some()
+                {
+                    return None;
+                }
+                out.reserve(text.len());
+            }
+            use std::fmt::Write;
+            out.push_str(&text[copied..end]);
+            let _ = write!(out, "{PLACEHOLDER_MARK}{}{PLACEHOLDER_MARK}", bodies.len());
+            bodies.push((end, close));
+            copied = close;
+        }
+        i = close;
+    }
+    if bodies.is_empty() {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some((out, bodies))
+}
+
+/// Where the tag whose attributes start at `from` ends (past its `>`), read as the
+/// tokenizer does: a quote opens a value only after `=`, an unquoted value runs to a
+/// space or `>`. `None` when the text ends inside the tag.
+#[inline(never)]
+fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+    let ws = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ');
+    let mut j = from;
+    // Skip the rest of a tag name (end tags come here at their name).
+    while j < b.len() && !ws(b[j]) && b[j] != b'/' && b[j] != b'>' {
+        j += 1;
+    }
+    loop {
+        // Before an attribute name.
+        while j < b.len() && (ws(b[j]) || b[j] == b'/') {
+            j += 1;
+        }
+        match b.get(j)? {
+            b'>' => return Some(j + 1),
+            // A name may start with `=`; then it runs to a space, `/`, `>` or `=`.
+            _ => j += 1,
+        }
+        while j < b.len() && !ws(b[j]) && !matches!(b[j], b'/' | b'>' | b'=') {
+            j += 1;
+        }
+        // After the name.
+        while j < b.len() && ws(b[j]) {
+            j += 1;
+        }
+        if b.get(j)? != &b'=' {
+            continue;
+        }
+        j += 1;
+        while j < b.len() && ws(b[j]) {
+            j += 1;
+        }
+        match *b.get(j)? {
+            q @ (b'"' | b'\'') => {
+                j += 1 + memchr::memchr(q, b.get(j + 1..)?)? + 1;
+            }
+            b'>' => return Some(j + 1),
+            _ => {
+                while j < b.len() && !ws(b[j]) && b[j] != b'>' {
+                    j += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The first `</name` at or after `from`, in any case, followed by a space, `/` or
+/// `>` (the end tag of a raw-text element), and whether a `<!--` comes before it.
+/// `None` when there is none (the element runs to the end of the text).
+fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> Option<(usize, bool)> {
+    let mut at = from;
+    let mut comment = false;
+    loop {
+        let p = at + memchr_lt(b.get(at..)?)?;
+        let tail = &b[p + 1..];
+        if tail.first() == Some(&b'/')
+            && tail.len() > name.len() + 1
+            && tail[1..=name.len()].eq_ignore_ascii_case(name)
+            && matches!(
+                tail[name.len() + 1],
+                b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' | b'/' | b'>'
+            )
+        {
+            return Some((p, comment));
+        }
+        comment |= tail.starts_with(b"!--");
+        at = p + 1;
+    }
+}
+
+/// Put the bodies `strip_raw_bodies` took out of `text` back in place of their
+/// placeholders in `doc`, as the tokenizer reads raw text (CR LF and CR as LF, NUL
+/// as U+FFFD); `true` when every placeholder was the whole text of an HTML
+/// `<script>` or `<style>`, each found once. On `false`, `doc` is to be dropped.
+#[inline(never)]
+fn restore_bodies(doc: &mut Html, text: &str, bodies: &[(usize, usize)]) -> bool {
+    let mut found = vec![None; bodies.len()];
+    let mut seen = 0;
+    // Over the arena, not the tree: cheaper, and a placeholder in a node the tree
+    // builder detached has no parent, so it fails the check below. A placeholder
+    // (no `<`, `&`, NUL, CR or space in it) is one run inside one token: found whole
+    // in a text node, it is nowhere else.
+    for node in doc.tree.nodes() {
+        let Node::Text(t) = node.value() else {
+            continue;
+        };
+        let Some(inner) = t
+            .strip_prefix(PLACEHOLDER_MARK)
+            .and_then(|r| r.strip_suffix(PLACEHOLDER_MARK))
+        else {
+            continue;
+        };
+        let Ok(k) = inner.parse::<usize>() else {
+            return false;
+        };
+        let raw_parent = node
+            .parent()
+            .and_then(|p| p.value().as_element())
+            .is_some_and(|e| {
+                (e.name() == "script" || e.name() == "style") && e.name.ns == html5ever::ns!(html)
+            });
+        if !raw_parent
+            || node.prev_sibling().is_some()
+            || node.next_sibling().is_some()
+            || found.get(k) != Some(&None)
+        {
+            return false;
+        }
+        found[k] = Some(node.id());
+        seen += 1;
+    }
+    if seen != bodies.len() {
+        return false;
+    }
+    for (id, &(from, to)) in found.into_iter().zip(bodies) {
+        let body = &text[from..to];
+        let body: std::borrow::Cow<str> = if memchr::memchr2(b'\r', 0, body.as_bytes()).is_some() {
+            body.replace("\r\n", "\n")
+                .replace('\r', "\n")
+                .replace('\0', "\u{FFFD}")
+                .into()
+        } else {
+            body.into()
+        };
+        if let Some(mut node) = id.and_then(|id| doc.tree.get_mut(id)) {
+            *node.value() = Node::Text(scraper::node::Text {
+                text: (&*body).into(),
+            });
+        }
+    }
+    true
+}
+
+/// html5ever over the whole of `text`, scripting off.
+fn parse_whole(text: &str) -> Html {
     use html5ever::tendril::TendrilSink;
     let opts = html5ever::ParseOpts {
         tree_builder: html5ever::tree_builder::TreeBuilderOpts {
@@ -818,8 +1086,6 @@ pub fn parse(text: &str) -> Html {
     };
     let mut parser =
         html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts);
-    let closed = close_void_iframes(text);
-    let text = closed.as_deref().unwrap_or(text);
     // Fed in pieces so the page's time budget is checked while parsing: html5ever's cost
     // can grow faster than the input (deep nesting, thousands of attributes on a tag).
     const PIECE: usize = 1 << 16;
@@ -2324,6 +2590,123 @@ fn base_score(el: &El) -> f32 {
 mod tests {
     use super::*;
     use crate::config::Rules;
+
+    /// Scripts and styles long enough to be stripped before parsing.
+    const JS: &str = "var settings = {a: 1, b: 'x < y'}; if (a<b && c>d) { run(); }";
+    const CSS: &str = ".nav > li { display: none; } a:hover { color: red; }";
+
+    #[test]
+    fn stripping_script_and_style_bodies_leaves_the_tree_as_parsing_everything() {
+        // Each page: what a full parse builds must be what `parse` builds, wherever
+        // the scan guesses the tokenizer wrong (it then parses the whole text).
+        let pages = [
+            format!("<html><head><style>{CSS}</style><script>{JS}</script></head><body><p>Text</p></body></html>"),
+            format!("<SCRIPT type=\"text/javascript\">{JS}</SCRIPT ><p>after</p><STYLE>{CSS}</style\t>"),
+            format!("<!-- <script>{JS}</script> --><p>one</p><!--><script>{JS}</script><!---><p>two</p>"),
+            format!("<textarea><script>{JS}</script></textarea><title><style>{CSS}</style></title><p>x</p>"),
+            format!("<svg><style>{CSS}</style><script>{JS}</script><title>t</title></svg><style>{CSS}</style>"),
+            format!("<math><mi><script>{JS}</script></mi></math><svg/><script>{JS}</script>"),
+            format!("<script><!-- document.write('<script>{JS}</script>'); --></script><p>after</p>"),
+            format!("<div title=\"<script>{JS}</script>\" data-x='<style>'>{CSS}</div><p>y</p>"),
+            format!("<a href=x title=a>b<script>{JS}</script></a><b data-q=\"a>b\"><script>{JS}</script></b>"),
+            format!("<table><tr><td>a</td><script>{JS}</script>text<style>{CSS}</style></tr></table>"),
+            format!("<select><option>a</option><style>{CSS}</style><script>{JS}</script></select>"),
+            format!("<frameset><script>{JS}</script></frameset><noframes><script>{JS}</script></noframes>"),
+            format!("<script>{JS}\r\n{JS}\r{JS}\0</script><p>crlf and nul</p>"),
+            format!("<script type=application/ld+json>{{\"@type\":\"Article\",\"headline\":\"{JS}\"}}</script>"),
+            format!("<xmp><script>{JS}</script></xmp><iframe><style>{CSS}</style></iframe><p>z</p>"),
+            format!("<script>{JS}</scriptx>{JS}</script><p>a</p><script>{JS}"),
+            format!("<plaintext><script>{JS}</script>"),
+            format!("<p>{PLACEHOLDER_MARK}0{PLACEHOLDER_MARK}</p><script>{JS}</script>"),
+        ];
+        for page in &pages {
+            let whole = parse_whole(page);
+            let doc = parse(page);
+            assert_eq!(doc.html(), whole.html(), "{page}");
+            let texts = |d: &Html| -> Vec<String> {
+                d.tree
+                    .root()
+                    .descendants()
+                    .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                    .collect()
+            };
+            assert_eq!(texts(&doc), texts(&whole), "{page}");
+        }
+        // The plain case is the one stripped (else the test above proves nothing).
+        let (stripped, bodies) = strip_raw_bodies(&pages[0]).unwrap();
+        assert_eq!(bodies.len(), 2);
+        assert!(!stripped.contains("settings") && !stripped.contains("hover"));
+        // A script with `<!--` in it is left alone (escape states), and so is a
+        // text that holds the placeholder's mark already.
+        assert!(strip_raw_bodies(&pages[6]).is_none());
+        assert!(strip_raw_bodies(&pages[17]).is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+        /// Random soups of the markup that changes the tokenizer's state: whatever the
+        /// scan guesses, `parse` builds the tree a full parse builds.
+        #[test]
+        fn stripped_parse_matches_a_full_parse(parts in proptest::collection::vec(0usize..PARTS.len(), 0..40)) {
+            let page: String = parts.iter().map(|&i| PARTS[i]).collect();
+            proptest::prop_assert_eq!(parse(&page).html(), parse_whole(&page).html(), "{}", page);
+        }
+    }
+
+    /// Pieces for [`stripped_parse_matches_a_full_parse`].
+    const PARTS: &[&str] = &[
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "<SCRIPT type=x>",
+        "</script ",
+        "var a = '0123456789abcdef0123456789';",
+        "a { color: red; } b { top: 0 }",
+        "<!--",
+        "-->",
+        "--!>",
+        "<!-->",
+        "<textarea>",
+        "</textarea>",
+        "<title>",
+        "</title>",
+        "<svg>",
+        "</svg>",
+        "<svg/>",
+        "<math>",
+        "</math>",
+        "<foreignObject>",
+        "<p>",
+        "<div title=\"",
+        "\"",
+        "'",
+        "=",
+        ">",
+        "<",
+        "</",
+        "<table>",
+        "<td>",
+        "<select>",
+        "<frameset>",
+        "<noframes>",
+        "<xmp>",
+        "</xmp>",
+        "<iframe>",
+        "</iframe>",
+        "<plaintext>",
+        "\r\n",
+        "\r",
+        "\0",
+        " ",
+        "<![CDATA[",
+        "]]>",
+        "<?x",
+        "<a href=x/>",
+        "<template>",
+        "</template>",
+        "<noscript>",
+    ];
 
     #[test]
     fn complexity_check_reads_tags_as_the_tokenizer_does() {
