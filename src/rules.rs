@@ -588,8 +588,14 @@ pub(crate) fn without_unicode_word_boundaries(pattern: &str) -> Option<Regex> {
     build_regex(&drop_unicode_word_looks(hir).to_string()).ok()
 }
 
-/// Most literals a required-literal set may hold (more would make a slow automaton).
+/// Most literals an exact set (every string a sub-pattern can match) may hold.
 const MAX_LITERALS: usize = 256;
+
+/// Most literals a required set may hold as the union of an alternation's branches:
+/// a long phrase list in several languages (case variants spelled out) needs about
+/// 300, and a rule without a filter hands every short line to the regex engine. The
+/// literals of all rules go into one DFA, built once per process: start-up pays.
+const MAX_REQUIRED: usize = 1024;
 
 /// An automaton for literals one of which every match of `pattern` contains (ASCII
 /// case folded), or `None` when no such set is small and selective enough.
@@ -714,7 +720,7 @@ fn required(h: &Hir) -> Option<Literals> {
             let mut v = Vec::new();
             for x in xs {
                 v.extend(required(x)?);
-                if v.len() > MAX_LITERALS {
+                if v.len() > MAX_REQUIRED {
                     return None;
                 }
             }
@@ -1091,13 +1097,26 @@ mod tests {
             "Disclaimer: we cannot verify this.",
             "The minister said on Tuesday that the budget would pass.",
             "ſtimmen 4 Stimmen",
+            "Related Articles",
+            "You might also like",
+            "Lesen Sie auch:",
+            "Los más leídos",
+            "Похожие статьи",
+            "ПОХОЖИЕ МАТЕРИАЛЫ",
+            "関連記事",
+            "Diese Webseite verwendet Cookies.",
+            "Мы используем файлы cookie",
+            "Cookie-Einstellungen",
+            "Paramètres des cookies",
         ];
         let cfg = crate::config::Rules::defaults().config;
         let mut filtered = 0;
+        let mut unfiltered = Vec::new();
         for spec in &cfg.text.rules {
             let Some(p) = &spec.pattern else { continue };
             let re = Regex::new(p).unwrap();
             let Some(lits) = required_literals(p) else {
+                unfiltered.push(spec.name.as_str());
                 continue;
             };
             let lits = AhoCorasickBuilder::new()
@@ -1117,6 +1136,11 @@ mod tests {
             );
         }
         assert!(filtered >= 6, "only {filtered} rules have a literal filter");
+        // Long multi-language phrase lists (over MAX_LITERALS literals when every branch
+        // keeps its most selective set) still get a filter: they run on every short line.
+        for name in ["text-cookie-notice", "text-related-heading"] {
+            assert!(!unfiltered.contains(&name), "{name} has no literal filter");
+        }
     }
 
     fn filter(p: &str) -> Option<AhoCorasick> {
