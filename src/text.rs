@@ -633,7 +633,7 @@ pub fn feature_rows(text: &str, c: &Compiled) -> Vec<FeatureRow> {
         return Vec::new();
     }
     let lines = analyse(&paras[first_body..], c);
-    let (_, feats) = base_and_features(&lines, &c.cfg, meta.title.as_deref());
+    let (_, feats) = base_and_features(&lines, &c.cfg, meta.title.as_deref(), true);
     let mut verdicts = classify(&lines, c, meta.title.as_deref());
     if c.duplicate {
         remove_duplicates(&lines, &mut verdicts, c.cfg.duplicate_min_chars);
@@ -1335,13 +1335,15 @@ fn base_classify(lines: &[Line], cfg: &TextConfig, title: Option<&str>) -> Base 
 }
 
 /// The hand-weighted verdicts and every line's model features.
+/// `extra`: compute [`extra_features`] too (else they are 0).
 fn base_and_features(
     lines: &[Line],
     cfg: &TextConfig,
     title: Option<&str>,
+    extra: bool,
 ) -> (Base, Vec<[f64; N_FEATURES]>) {
     let base = base_classify(lines, cfg, title);
-    let feats = line_features(lines, &base, cfg, title);
+    let feats = line_features(lines, &base, cfg, title, extra);
     (base, feats)
 }
 
@@ -1358,7 +1360,7 @@ fn classify(lines: &[Line], c: &Compiled, title: Option<&str>) -> Vec<Verdict> {
             (base, keep)
         }
         Some(m) => {
-            let (base, feats) = base_and_features(lines, cfg, title);
+            let (base, feats) = base_and_features(lines, cfg, title, m.uses_extra);
             let mut keep: Vec<bool> = feats
                 .iter()
                 .zip(&base.keep)
@@ -1449,6 +1451,8 @@ const _: () = assert!(MODEL_FEATURES.len() == N_FEATURES);
 #[derive(Debug, Clone)]
 struct Model {
     form: ModelForm,
+    /// Whether the model reads any of [`extra_features`].
+    uses_extra: bool,
     /// The thresholds as logits, so a line costs no `exp`.
     keep_logit: f64,
     add_logit: f64,
@@ -1490,9 +1494,18 @@ impl Model {
                 MODEL_FEATURES,
             )?),
         };
+        let extra = &MODEL_FEATURES[N_FEATURES - N_EXTRA..];
+        let uses_extra = match cfg.kind {
+            ModelKind::Logistic => cfg
+                .weights
+                .iter()
+                .any(|(k, &w)| w != 0.0 && extra.contains(&k.as_str())),
+            ModelKind::Trees => cfg.features.iter().any(|f| extra.contains(&f.as_str())),
+        };
         let logit = |t: f64| (t / (1.0 - t)).ln();
         Ok(Some(Model {
             form,
+            uses_extra,
             keep_logit: logit(cfg.keep_threshold),
             add_logit: logit(cfg.add_threshold),
         }))
@@ -1531,6 +1544,7 @@ fn line_features(
     base: &Base,
     cfg: &TextConfig,
     title: Option<&str>,
+    extra: bool,
 ) -> Vec<[f64; N_FEATURES]> {
     let n = lines.len();
     let total: f64 = lines.iter().map(|l| l.len).sum::<f64>().max(1.0);
@@ -1581,7 +1595,12 @@ fn line_features(
     }
     let len_logs: Vec<f64> = lines.iter().map(|l| (l.len + 1.0).ln() / 6.0).collect();
     let flag = |b: bool| f64::from(u8::from(b));
-    let extra = extra_features(lines, base, &len_logs);
+    // The shipped logistic model weighs none of them: they cost it nothing.
+    let extra = if extra {
+        extra_features(lines, base, &len_logs)
+    } else {
+        vec![[0.0; N_EXTRA]; n]
+    };
     let mut next_anchor = 0;
     let mut since_anchor: Option<usize> = None;
     let mut out = Vec::with_capacity(n);
@@ -2490,8 +2509,12 @@ add_threshold = 0.5
 features = ["base_keep", "good", "short"]
 trees = ["-1", "0:0.5:1:2 -2 1.5", "1:0.5:1:2 -0.5 1", "2:0.5:1:2 0.5 -1"]
 "#;
+        // The extra features are the last ones, so the shipped model can skip them.
+        assert_eq!(MODEL_FEATURES[N_FEATURES - N_EXTRA], "caps_words");
         let rules = Rules::from_sources(Some(("user.toml", user))).unwrap();
         let c = &rules.text;
+        assert!(c.model.as_ref().is_some_and(|m| !m.uses_extra));
+        assert!(Rules::defaults().text.model.is_some_and(|m| !m.uses_extra));
         assert!(matches!(
             c.model.as_ref().map(|m| &m.form),
             Some(ModelForm::Trees(_))
