@@ -502,6 +502,42 @@ pub fn process_in_batch(rules: &Rules, items: &[Item], target: usize) -> Option<
     })
 }
 
+/// Write the text line model's features of every text page in `items` to `w`, as
+/// JSON lines: first `{"features": [names]}`, then one row per body line with its
+/// `source` (what `bench/train-text.py` reads). HTML pages are skipped; a page that
+/// cannot be read goes to `warn` and is skipped too.
+pub fn dump_text_features(
+    rules: &Rules,
+    items: &[Item],
+    w: &mut dyn std::io::Write,
+    mut warn: impl FnMut(&Item, &str),
+) -> std::io::Result<()> {
+    use crate::decode::{self, ContentKind};
+    let head = serde_json::json!({ "features": crate::text::MODEL_FEATURES });
+    writeln!(w, "{head}")?;
+    for item in items {
+        let bytes = match source::read_within(item, &rules.config.limits) {
+            Ok(b) => b,
+            Err(e) => {
+                warn(item, &e.message);
+                continue;
+            }
+        };
+        let Ok(d) = decode::decode(&bytes, &rules.config.decode, item.kind_hint, None) else {
+            continue;
+        };
+        if d.kind != ContentKind::Text {
+            continue;
+        }
+        for row in crate::text::feature_rows(&d.text, &rules.text) {
+            let mut v = serde_json::to_value(&row).map_err(std::io::Error::other)?;
+            v["source"] = serde_json::Value::from(item.source.as_str());
+            writeln!(w, "{v}")?;
+        }
+    }
+    Ok(())
+}
+
 /// The streaming path: each unit on its own, records handed back in order through a
 /// bounded reorder window. `units` is pulled on its own thread as the workers make room,
 /// so a slow source (paths arriving on stdin) is processed as it arrives.

@@ -243,35 +243,15 @@ impl Fatal {
 /// `dump-text-features`: per text page, per body line, `{source, line, text, rule,
 /// kept, features}`; the first line names the features.
 fn dump_text_features(inputs: &[PathBuf], config: Option<&Path>) -> Result<ExitCode, Fatal> {
-    use boilerstrip::decode::{self, ContentKind};
-    use boilerstrip::text;
     let rules = load_rules(config, None)?;
     let walk = source::walk(inputs).map_err(|e| Fatal::Message(e.to_string()))?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let head = serde_json::json!({ "features": text::MODEL_FEATURES });
-    writeln!(out, "{head}").map_err(|e| Fatal::io("stdout", e))?;
-    for item in &walk.items {
-        let bytes = match source::read_within(item, &rules.config.limits) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("boilerstrip: {}: {}", item.path.display(), e.message);
-                continue;
-            }
-        };
-        let Ok(d) = decode::decode(&bytes, &rules.config.decode, item.kind_hint, None) else {
-            continue;
-        };
-        if d.kind != ContentKind::Text {
-            continue;
-        }
-        for row in text::feature_rows(&d.text, &rules.text) {
-            let mut v = serde_json::to_value(&row).map_err(|e| Fatal::Message(e.to_string()))?;
-            v["source"] = serde_json::Value::from(item.source.as_str());
-            writeln!(out, "{v}").map_err(|e| Fatal::io("stdout", e))?;
-        }
-    }
-    out.flush().map_err(|e| Fatal::io("stdout", e))?;
+    boilerstrip::batch::dump_text_features(&rules, &walk.items, &mut out, |item, why| {
+        eprintln!("boilerstrip: {}: {why}", item.path.display())
+    })
+    .and_then(|()| out.flush())
+    .map_err(|e| Fatal::io("stdout", e))?;
     Ok(ExitCode::SUCCESS)
 }
 
