@@ -1634,8 +1634,9 @@ fn line_features(
     let extra = if extra {
         extra_features(lines, base, &len_logs)
     } else {
-        vec![[0.0; N_EXTRA]; n]
+        Vec::new()
     };
+    const NO_EXTRA: [f64; N_EXTRA] = [0.0; N_EXTRA];
     let mut next_anchor = 0;
     let mut since_anchor: Option<usize> = None;
     let mut out = Vec::with_capacity(n);
@@ -1659,7 +1660,7 @@ fn line_features(
         let nb_rule = |k: Option<usize>| k.map_or(0.0, |k| flag(lines[k].rule.is_some()));
         let nb_keep = |k: Option<usize>| k.map_or(0.0, |k| flag(base.keep[k]));
         let spec = v.class == Class::Short && v.score == cfg.spec_line_score;
-        let e = &extra[i];
+        let e = extra.get(i).unwrap_or(&NO_EXTRA);
         out.push([
             len_logs[i],
             ((l.words + 1) as f64).ln() / 5.0,
