@@ -103,3 +103,12 @@ impl Block {
         }
     }
 }
+
+/// Whether `b` holds two spaces in a row. The searcher is built once: `memmem::find`
+/// builds one per call, and the text classifier and normalisation ask this of every
+/// line of every page.
+pub(crate) fn has_double_space(b: &[u8]) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+    FINDER.find(b).is_some()
+}

@@ -65,7 +65,7 @@ fn plain_spaces(line: &str) -> bool {
     let odd = b.iter().fold(false, |acc, &b| {
         acc | (b < b' ') | (b == 0xC2) | (b == 0xE1) | (b == 0xE2) | (b == 0xE3)
     });
-    !odd && memchr::memmem::find(b, b"  ").is_none()
+    !odd && !crate::block::has_double_space(b)
 }
 
 /// Normalise one block's text (code blocks keep their inner whitespace).

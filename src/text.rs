@@ -1147,11 +1147,6 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
     lines
 }
 
-/// Finds two spaces in a row; built once (`memmem::find` builds a searcher per call,
-/// on every line of every page).
-static DOUBLE_SPACE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
-
 /// A line's repeat key: its words lower-cased (`char::to_lowercase`), each followed by
 /// one space. ASCII lines in one pass over the bytes.
 fn push_key(out: &mut String, text: &str) {
@@ -1160,7 +1155,7 @@ fn push_key(out: &mut String, text: &str) {
         if b.first().is_some_and(|&x| x != b' ')
             && b.last().is_some_and(|&x| x != b' ')
             && !b.iter().any(|&x| (b'\t'..=b'\r').contains(&x))
-            && DOUBLE_SPACE.find(b).is_none()
+            && !crate::block::has_double_space(b)
         {
             // Words one space apart (nearly every line): the key is the line, lower-cased,
             // and a space, copied in one piece.
