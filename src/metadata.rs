@@ -12,7 +12,6 @@ mod lang;
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use ego_tree::NodeRef;
 use html5ever::{local_name, LocalName};
 use regex::Regex;
@@ -279,12 +278,16 @@ struct ClassWords {
     name: bool,
 }
 
-static COMMENT: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["comment"])
-        .expect("valid patterns")
-});
+/// Whether `v` holds `comment` in any ASCII case. `memchr` for the `c`s: an automaton
+/// search costs more than these short class and id values.
+fn says_comment(v: &str) -> bool {
+    let b = v.as_bytes();
+    memchr::memchr2_iter(b'c', b'C', b).any(|i| {
+        b.get(i..i + 7)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"comment"))
+    })
+}
+
 /// Whether a link goes to an author page (`/author/jane`, `/autor/`, `/writers/`, `/staff/`).
 ///
 /// A scan of the slashes (`memchr`) rather than an automaton: it runs on every link.
@@ -338,8 +341,23 @@ fn is_hidden_text_parent(name: &str) -> bool {
 fn in_comments(node: NodeRef<Node>) -> bool {
     node.ancestors().take(40).any(|a| {
         a.value().as_element().is_some_and(|e| {
-            let attrs = [attr(e, "class"), attr(e, "id"), attr(e, "itemtype")];
-            attrs.iter().flatten().any(|v| COMMENT.is_match(v))
+            // The first `class`, `id` and `itemtype`, read in one pass over the attributes.
+            let (mut class, mut id, mut itemtype) = (false, false, false);
+            for (k, v) in e.attrs() {
+                let seen = match k {
+                    "class" => &mut class,
+                    "id" => &mut id,
+                    "itemtype" => &mut itemtype,
+                    _ => continue,
+                };
+                if !*seen {
+                    *seen = true;
+                    if says_comment(v) {
+                        return true;
+                    }
+                }
+            }
+            false
         })
     })
 }
@@ -1819,6 +1837,27 @@ pub fn finish(meta: &mut Metadata, text: &str) {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn comment_classes_are_found_in_any_ascii_case() {
+        for v in [
+            "comment",
+            "post-Comments",
+            "COMMENTLIST",
+            "c comm commen",
+            "",
+            "c",
+            "ccomment",
+            "comm\u{e9}nt",
+            "x-c\u{f6}mment comMent",
+        ] {
+            assert_eq!(
+                says_comment(v),
+                v.to_ascii_lowercase().contains("comment"),
+                "{v}"
+            );
+        }
+    }
 
     #[test]
     fn author_hrefs_are_found_as_by_splitting_at_every_slash() {
