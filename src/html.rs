@@ -735,12 +735,26 @@ impl Buffer {
         let mut i = 0;
         while i < b.len() {
             let (space, len) = if b[i] < 0x80 {
-                // `char::is_whitespace` on ASCII.
-                let space = matches!(b[i], b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
-                if !space && b[i] == b',' {
-                    commas += 1;
+                if TEXT_BYTE[usize::from(b[i])] == SPACE {
+                    (true, 1)
+                } else {
+                    // A run of ASCII non-space bytes in one tight loop (most of a
+                    // page's text): one table look-up per byte.
+                    if run.is_none() {
+                        run = Some(i);
+                    }
+                    let start = i;
+                    while let Some(&c) = b.get(i) {
+                        let k = TEXT_BYTE[usize::from(c)];
+                        if k > COMMA {
+                            break;
+                        }
+                        commas += u32::from(k);
+                        i += 1;
+                    }
+                    n += (i - start) as u32;
+                    continue;
                 }
-                (space, 1)
             } else {
                 let c = s[i..].chars().next().unwrap_or(' ');
                 let space = c.is_whitespace();
@@ -799,6 +813,29 @@ impl Buffer {
     }
 }
 
+/// [`Buffer::push_text`]'s byte classes: ASCII other than space and comma, a comma,
+/// ASCII whitespace (as `char::is_whitespace` on ASCII), a non-ASCII byte.
+const TEXT_BYTE: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
+    let mut i = 0;
+    while i < 0x80 {
+        t[i] = PLAIN;
+        i += 1;
+    }
+    t[b',' as usize] = COMMA;
+    let spaces = b" \t\n\x0B\x0C\r";
+    let mut i = 0;
+    while i < spaces.len() {
+        t[spaces[i] as usize] = SPACE;
+        i += 1;
+    }
+    t
+};
+const PLAIN: u8 = 0;
+const COMMA: u8 = 1;
+const SPACE: u8 = 2;
+const NON_ASCII: u8 = 3;
+
 /// The arena built by one walk over the DOM.
 struct Arena {
     els: Vec<El>,
@@ -852,7 +889,7 @@ fn strip_raw_bodies(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
         match b.get(i) {
             Some(b'!') if b[i..].starts_with(b"!--") => {
                 // `<!-->` and `<!--->` are whole comments: search from the first dash.
-                i = find(b, i + 1, b"-->").map_or(b.len(), |e| e + 3);
+                i = find_comment_end(b, i + 1).map_or(b.len(), |e| e + 3);
                 continue;
             }
             Some(b'!' | b'?') => {
@@ -1195,7 +1232,7 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
     while let Some(off) = memchr_lt(&b[i..]) {
         i += off + 1;
         if b[i..].starts_with(b"!--") {
-            i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+            i = find_comment_end(b, i + 3).map_or(b.len(), |e| e + 3);
             continue;
         }
         let closing = b.get(i) == Some(&b'/');
@@ -1211,8 +1248,10 @@ pub fn check_complexity(text: &str, limits: &crate::config::Limits) -> Result<()
         // than the buffer are in neither tag list, so they are left as they are.
         let mut buf = [0u8; 16];
         let name: &[u8] = if name_len <= buf.len() {
-            buf[..name_len].copy_from_slice(&b[start..start + name_len]);
-            buf[..name_len].make_ascii_lowercase();
+            // A byte loop: `copy_from_slice` of a few bytes is a `memcpy` call.
+            for (d, c) in buf.iter_mut().zip(&b[start..start + name_len]) {
+                *d = c.to_ascii_lowercase();
+            }
             &buf[..name_len]
         } else {
             &b[start..start + name_len]
@@ -1301,17 +1340,30 @@ fn memchr_lt(b: &[u8]) -> Option<usize> {
     memchr::memchr(b'<', b)
 }
 
-fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(b.get(from..)?, needle).map(|p| p + from)
+/// The first `-->` at or after `from`. Found by its `>` with `memchr`: a `memmem`
+/// search builds a searcher on every call, which costs more than most comments.
+fn find_comment_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut at = from.checked_add(2)?;
+    loop {
+        let q = at + memchr::memchr(b'>', b.get(at..)?)?;
+        if b[q - 2] == b'-' && b[q - 1] == b'-' {
+            return Some(q - 2);
+        }
+        at = q + 1;
+    }
 }
 
 /// The first `</name` at or after `from`, the name in any case.
 fn find_end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut at = from;
     loop {
-        let p = at + memchr::memmem::find(b.get(at..)?, b"</")?;
-        let tail = &b[p + 2..];
-        if tail.len() >= name.len() && tail[..name.len()].eq_ignore_ascii_case(name) {
+        // `memchr` for the `<`, not a `memmem` searcher built per call.
+        let p = at + memchr_lt(b.get(at..)?)?;
+        let tail = &b[p + 1..];
+        if tail.first() == Some(&b'/')
+            && tail.len() > name.len()
+            && tail[1..=name.len()].eq_ignore_ascii_case(name)
+        {
             return Some(p);
         }
         at = p + 1;
@@ -2590,6 +2642,116 @@ fn base_score(el: &El) -> f32 {
 mod tests {
     use super::*;
     use crate::config::Rules;
+
+    fn empty_buffer() -> Buffer {
+        Buffer {
+            text: String::new(),
+            chars: 0,
+            link_chars: 0,
+            commas: 0,
+            pre_depth: 0,
+            link_depth: 0,
+            pending_space: false,
+            links: Vec::new(),
+            flushes: 0,
+        }
+    }
+
+    #[test]
+    fn push_text_ascii_runs_read_as_the_char_by_char_definition() {
+        // The plain definition: every char classified with `char::is_whitespace`,
+        // runs of non-space chars joined by one space, each non-space char counted.
+        fn plain(pieces: &[&str]) -> (String, u32, u32, u32, bool) {
+            let (mut text, mut chars, mut commas, mut pending) = (String::new(), 0, 0, false);
+            for piece in pieces {
+                for c in piece.chars() {
+                    if c.is_whitespace() {
+                        pending = true;
+                        continue;
+                    }
+                    if pending && !text.is_empty() && !text.ends_with(['\n', '\t']) {
+                        text.push(' ');
+                    }
+                    pending = false;
+                    text.push(c);
+                    chars += 1;
+                    commas += u32::from(matches!(c, ',' | '，' | '、' | '،'));
+                }
+            }
+            (text, chars, chars, commas, pending)
+        }
+        let cases: &[&[&str]] = &[
+            &["Hello, world"],
+            &["  a,b ,, c\t\n\x0B\x0Cd\re  "],
+            &[
+                "caf\u{e9}, na\u{ef}ve\u{a0}text",
+                "\u{3000}\u{6f22}\u{5b57}\u{3001}\u{ff0c}x",
+            ],
+            &["one", "two", " three", "four ", "", "\u{2003}five"],
+            &["\u{60c}\u{627},\u{1f600}z", ",,,", " "],
+            &["x\u{85}y\u{2028}z\u{feff}w"],
+        ];
+        for pieces in cases {
+            let mut buf = empty_buffer();
+            buf.link_depth = 1;
+            for p in pieces.iter() {
+                buf.push_text(p);
+            }
+            let got = (
+                buf.text,
+                buf.chars,
+                buf.link_chars,
+                buf.commas,
+                buf.pending_space,
+            );
+            assert_eq!(got, plain(pieces), "{pieces:?}");
+        }
+    }
+
+    #[test]
+    fn comment_and_end_tag_searches_find_what_a_substring_search_finds() {
+        let memmem = |b: &[u8], from: usize, needle: &[u8]| {
+            memchr::memmem::find(b.get(from..)?, needle).map(|p| p + from)
+        };
+        let plain_end_tag = |b: &[u8], from: usize, name: &[u8]| {
+            let mut at = from;
+            loop {
+                let p = memmem(b, at, b"</")?;
+                let tail = &b[p + 2..];
+                if tail.len() >= name.len() && tail[..name.len()].eq_ignore_ascii_case(name) {
+                    return Some(p);
+                }
+                at = p + 1;
+            }
+        };
+        let texts: &[&[u8]] = &[
+            b"<!-- a > b -> c --> d -->",
+            b"<!---->x<!-->",
+            b"->-->--->",
+            b"--",
+            b"",
+            b"<script>a</b></scrip</SCRIPT></script >",
+            b"x</style",
+            b"</styl",
+            b"< / style></style>",
+        ];
+        for t in texts {
+            for from in 0..=t.len() + 1 {
+                assert_eq!(
+                    find_comment_end(t, from),
+                    memmem(t, from, b"-->"),
+                    "{t:?} {from}"
+                );
+                for name in [&b"script"[..], b"style", b"b"] {
+                    assert_eq!(
+                        find_end_tag(t, from, name),
+                        plain_end_tag(t, from, name),
+                        "{t:?} {from}"
+                    );
+                }
+            }
+        }
+    }
 
     /// Scripts and styles long enough to be stripped before parsing.
     const JS: &str = "var settings = {a: 1, b: 'x < y'}; if (a<b && c>d) { run(); }";

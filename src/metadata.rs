@@ -12,8 +12,8 @@ mod lang;
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use ego_tree::NodeRef;
+use html5ever::{local_name, LocalName};
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
@@ -278,22 +278,30 @@ struct ClassWords {
     name: bool,
 }
 
-static COMMENT: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["comment"])
-        .expect("valid patterns")
-});
+/// Whether `v` holds `comment` in any ASCII case. `memchr` for the `c`s: an automaton
+/// search costs more than these short class and id values.
+fn says_comment(v: &str) -> bool {
+    let b = v.as_bytes();
+    memchr::memchr2_iter(b'c', b'C', b).any(|i| {
+        b.get(i..i + 7)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"comment"))
+    })
+}
+
 /// Whether a link goes to an author page (`/author/jane`, `/autor/`, `/writers/`, `/staff/`).
 ///
-/// A scan of the slashes rather than an automaton: it runs on every link.
+/// A scan of the slashes (`memchr`) rather than an automaton: it runs on every link.
+/// Each segment between two slashes is compared, and only when its length fits.
 fn is_author_href(h: &str) -> bool {
     let b = h.as_bytes();
-    h.match_indices('/').any(|(i, _)| {
-        let rest = &b[i + 1..];
-        let seg_end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
-        let seg = &rest[..seg_end];
-        seg_end < rest.len()
+    let mut slashes = memchr::memchr_iter(b'/', b);
+    let Some(mut prev) = slashes.next() else {
+        return false;
+    };
+    slashes.any(|next| {
+        let seg = &b[prev + 1..next];
+        prev = next;
+        (5..=7).contains(&seg.len())
             && ([
                 &b"author"[..],
                 b"authors",
@@ -333,8 +341,23 @@ fn is_hidden_text_parent(name: &str) -> bool {
 fn in_comments(node: NodeRef<Node>) -> bool {
     node.ancestors().take(40).any(|a| {
         a.value().as_element().is_some_and(|e| {
-            let attrs = [attr(e, "class"), attr(e, "id"), attr(e, "itemtype")];
-            attrs.iter().flatten().any(|v| COMMENT.is_match(v))
+            // The first `class`, `id` and `itemtype`, read in one pass over the attributes.
+            let (mut class, mut id, mut itemtype) = (false, false, false);
+            for (k, v) in e.attrs() {
+                let seen = match k {
+                    "class" => &mut class,
+                    "id" => &mut id,
+                    "itemtype" => &mut itemtype,
+                    _ => continue,
+                };
+                if !*seen {
+                    *seen = true;
+                    if says_comment(v) {
+                        return true;
+                    }
+                }
+            }
+            false
         })
     })
 }
@@ -380,8 +403,26 @@ fn scan(doc: &Html) -> Scan<'_> {
     s
 }
 
+/// Elements whose class and id are not read for bylines and dates.
+static NO_CLASS_WORDS: [LocalName; 12] = [
+    local_name!("html"),
+    local_name!("body"),
+    local_name!("head"),
+    local_name!("meta"),
+    local_name!("link"),
+    local_name!("script"),
+    local_name!("style"),
+    local_name!("img"),
+    local_name!("svg"),
+    local_name!("path"),
+    local_name!("main"),
+    local_name!("article"),
+];
+
 fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::node::Element) {
-    let name = el.name();
+    // Names compared as atoms (one integer comparison each), not as strings: this
+    // runs for every element of the page.
+    let local = &el.name.local;
     let pos = s.texts.len();
     // One pass over the attributes for what every element is checked for.
     let (mut itemprop, mut class, mut id, mut author, mut created) = (None, None, None, None, None);
@@ -406,26 +447,29 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
     if let (None, Some(a), Some(t)) = (s.post_attrs, author, created) {
         s.post_attrs = Some((a, t));
     }
-    match name {
-        "html" if s.lang.is_none() => s.lang = attr(el, "lang"),
+    if *local == local_name!("html") {
+        if s.lang.is_none() {
+            s.lang = attr(el, "lang");
+        }
+    } else if *local == local_name!("title") {
         // Only the HTML title: an SVG `<title>` is an icon's label.
-        "title" if s.title.is_none() && &*el.name.ns == "http://www.w3.org/1999/xhtml" => {
+        if s.title.is_none() && &*el.name.ns == "http://www.w3.org/1999/xhtml" {
             if let Some(e) = ElementRef::wrap(node) {
                 s.title = capped_text(e, 1000).filter(|t| !t.is_empty());
             }
         }
-        "meta" => {
-            let k = attr(el, "property")
-                .or_else(|| attr(el, "name"))
-                .or_else(|| attr(el, "itemprop"))
-                .or_else(|| attr(el, "http-equiv"));
-            if let (Some(k), Some(c)) = (k, attr(el, "content")) {
-                if s.metas.len() < 400 && !c.trim().is_empty() {
-                    s.metas.push((k.trim().to_ascii_lowercase(), c.trim()));
-                }
+    } else if *local == local_name!("meta") {
+        let k = attr(el, "property")
+            .or_else(|| attr(el, "name"))
+            .or_else(|| attr(el, "itemprop"))
+            .or_else(|| attr(el, "http-equiv"));
+        if let (Some(k), Some(c)) = (k, attr(el, "content")) {
+            if s.metas.len() < 400 && !c.trim().is_empty() {
+                s.metas.push((k.trim().to_ascii_lowercase(), c.trim()));
             }
         }
-        "link" if s.canonical.is_none() => {
+    } else if *local == local_name!("link") {
+        if s.canonical.is_none() {
             if let (Some(rel), Some(href)) = (attr(el, "rel"), attr(el, "href")) {
                 if rel
                     .split_whitespace()
@@ -435,30 +479,33 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
                 }
             }
         }
-        "script" => {
-            let ld = attr(el, "type").is_some_and(|t| t.to_ascii_lowercase().contains("ld+json"));
-            if ld && s.scripts.len() < 30 {
-                if let Some(Node::Text(t)) = node.first_child().map(|c| c.value()) {
-                    s.scripts.push(t);
+    } else if *local == local_name!("script") {
+        let ld = attr(el, "type").is_some_and(|t| t.to_ascii_lowercase().contains("ld+json"));
+        if ld && s.scripts.len() < 30 {
+            if let Some(Node::Text(t)) = node.first_child().map(|c| c.value()) {
+                s.scripts.push(t);
+            }
+        }
+    } else if *local == local_name!("h1") || *local == local_name!("h2") {
+        let list = if *local == local_name!("h1") {
+            &mut s.h1s
+        } else {
+            &mut s.h2s
+        };
+        if list.len() < 8 {
+            if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 400)) {
+                // Sphinx and friends end headings with a permalink sign.
+                let t = t
+                    .trim_end_matches(['¶', '#', '§', '🔗'])
+                    .trim_end()
+                    .to_string();
+                if !t.is_empty() {
+                    list.push((t, pos));
                 }
             }
         }
-        "h1" | "h2" => {
-            let list = if name == "h1" { &mut s.h1s } else { &mut s.h2s };
-            if list.len() < 8 {
-                if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 400)) {
-                    // Sphinx and friends end headings with a permalink sign.
-                    let t = t
-                        .trim_end_matches(['¶', '#', '§', '🔗'])
-                        .trim_end()
-                        .to_string();
-                    if !t.is_empty() {
-                        list.push((t, pos));
-                    }
-                }
-            }
-        }
-        "time" if s.times.len() < 60 => {
+    } else if *local == local_name!("time") {
+        if s.times.len() < 60 {
             let class = attr(el, "class").unwrap_or("").to_ascii_lowercase();
             let prop = attr(el, "itemprop").unwrap_or("");
             let text = ElementRef::wrap(node)
@@ -477,37 +524,21 @@ fn scan_element<'a>(s: &mut Scan<'a>, node: NodeRef<'a, Node>, el: &'a scraper::
                 pos,
             });
         }
-        "a" => {
-            let rel_author = attr(el, "rel").is_some_and(|r| {
-                r.split_whitespace()
-                    .any(|x| x.eq_ignore_ascii_case("author"))
-            });
-            let href_author = attr(el, "href").is_some_and(is_author_href);
-            if (rel_author || href_author) && s.author_links.len() < 40 && !in_comments(node) {
-                if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 120)) {
-                    if !t.is_empty() {
-                        s.author_links.push((t, pos));
-                    }
+    } else if *local == local_name!("a") {
+        let rel_author = attr(el, "rel").is_some_and(|r| {
+            r.split_whitespace()
+                .any(|x| x.eq_ignore_ascii_case("author"))
+        });
+        let href_author = attr(el, "href").is_some_and(is_author_href);
+        if (rel_author || href_author) && s.author_links.len() < 40 && !in_comments(node) {
+            if let Some(t) = ElementRef::wrap(node).and_then(|e| capped_text(e, 120)) {
+                if !t.is_empty() {
+                    s.author_links.push((t, pos));
                 }
             }
         }
-        _ => {}
     }
-    if matches!(
-        name,
-        "html"
-            | "body"
-            | "head"
-            | "meta"
-            | "link"
-            | "script"
-            | "style"
-            | "img"
-            | "svg"
-            | "path"
-            | "main"
-            | "article"
-    ) {
+    if NO_CLASS_WORDS.contains(local) {
         return;
     }
     let mut cw = ClassWords::default();
@@ -1806,6 +1837,58 @@ pub fn finish(meta: &mut Metadata, text: &str) {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn comment_classes_are_found_in_any_ascii_case() {
+        for v in [
+            "comment",
+            "post-Comments",
+            "COMMENTLIST",
+            "c comm commen",
+            "",
+            "c",
+            "ccomment",
+            "comm\u{e9}nt",
+            "x-c\u{f6}mment comMent",
+        ] {
+            assert_eq!(
+                says_comment(v),
+                v.to_ascii_lowercase().contains("comment"),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn author_hrefs_are_found_as_by_splitting_at_every_slash() {
+        // The plain definition: some segment between two slashes names an author page.
+        fn plain(h: &str) -> bool {
+            let words = [
+                "author", "authors", "autor", "autore", "auteur", "writers", "staff",
+            ];
+            let segs: Vec<&str> = h.split('/').collect();
+            segs.len() > 2
+                && segs[1..segs.len() - 1]
+                    .iter()
+                    .any(|s| words.iter().any(|w| s.eq_ignore_ascii_case(w)))
+        }
+        for h in [
+            "/author/jane",
+            "https://example.com/Authors/jane-doe/",
+            "/autor/",
+            "/staff",
+            "staff/x",
+            "//writers//",
+            "/authorx/jane",
+            "/blog/2024/05/staff-picks/",
+            "",
+            "/",
+            "/auteur/é/",
+            "https://x.org/a/b/c/AUTORE/d",
+        ] {
+            assert_eq!(is_author_href(h), plain(h), "{h}");
+        }
+    }
 
     fn meta(html: &str) -> Metadata {
         meta_with(html, None)
