@@ -57,8 +57,17 @@ pub const CLASSIFIER_RULE: &str = "text-classifier";
 /// The rule name on a kept line that repeats an earlier kept line word for word.
 pub const DUPLICATE_RULE: &str = "text-duplicate";
 
+/// The rule name on a long line that reads as a flattened list, not prose.
+pub const LIST_DUMP_RULE: &str = "text-list-dump";
+
 /// Names of rules built into the text path (not tables in `config.toml`), for `disable`.
-pub const BUILTIN_RULES: &[&str] = &[TITLE_RULE, STANDFIRST_RULE, CLASSIFIER_RULE, DUPLICATE_RULE];
+pub const BUILTIN_RULES: &[&str] = &[
+    TITLE_RULE,
+    STANDFIRST_RULE,
+    CLASSIFIER_RULE,
+    DUPLICATE_RULE,
+    LIST_DUMP_RULE,
+];
 
 /// `[text]` settings. The defaults equal the shipped `config.toml`, which documents
 /// each one.
@@ -130,6 +139,14 @@ pub struct TextConfig {
     /// for word is removed (`text-duplicate`): a dump of a page with tabs or a mobile
     /// copy holds the article twice or three times.
     pub duplicate_min_chars: usize,
+    /// A line of at least this many chars (0 = off)...
+    pub list_dump_min_chars: usize,
+    /// ...with fewer sentence ends than this per 1,000 chars...
+    pub list_dump_max_ends: f64,
+    /// ...yet at least this many space-separated words per 1,000 chars is a flattened
+    /// list (`text-list-dump`): a country or language picker, a tag cloud, an archive
+    /// menu. Scripts written without spaces never qualify.
+    pub list_dump_min_words: f64,
     /// `[text.model]`: the learned line model (`bench/train-text.py` fits it).
     pub model: ModelConfig,
 }
@@ -279,6 +296,9 @@ impl Default for TextConfig {
             policy_min_hits: 2,
             policy_weight: 0.0,
             duplicate_min_chars: 40,
+            list_dump_min_chars: 1000,
+            list_dump_max_ends: 0.5,
+            list_dump_min_words: 60.0,
             model: ModelConfig::default(),
         }
     }
@@ -319,6 +339,8 @@ impl TextConfig {
             ("anchor_boost", self.anchor_boost),
             ("spec_line_score", self.spec_line_score),
             ("secondary_min_score", self.secondary_min_score),
+            ("list_dump_max_ends", self.list_dump_max_ends),
+            ("list_dump_min_words", self.list_dump_min_words),
         ] {
             if !v.is_finite() || v < 0.0 {
                 errs.push(format!("[text] {name} must be a number >= 0, not {v}"));
@@ -405,6 +427,8 @@ pub struct Compiled {
     standfirst: bool,
     classifier: bool,
     duplicate: bool,
+    /// [`LIST_DUMP_RULE`], when on: the name, shared by the lines it marks.
+    list_dump: Option<Arc<str>>,
     /// The `[[text.rules]]` that mark chrome, used as a classifier signal on any line
     /// (regardless of their scope: position is the classifier's business).
     chrome: Vec<TextRule>,
@@ -491,6 +515,8 @@ impl Compiled {
             standfirst: enabled(STANDFIRST_RULE),
             classifier: enabled(CLASSIFIER_RULE),
             duplicate: enabled(DUPLICATE_RULE),
+            list_dump: (enabled(LIST_DUMP_RULE) && cfg.list_dump_min_chars > 0)
+                .then(|| Arc::from(LIST_DUMP_RULE)),
             chrome,
             phrases,
             phrase_rules,
@@ -1078,7 +1104,11 @@ fn analyse<'a>(paras: &[Vec<&'a str>], c: &Compiled) -> Vec<Line<'a>> {
                 }
                 // The key is the line's folded form plus trailing punctuation and a space.
                 let probe = Probe::with_folded(text, chars, trim_fold_trailing(key));
-                let r = c.chrome_rule_in(&probe, Unit::Line).cloned();
+                let r = c.chrome_rule_in(&probe, Unit::Line).cloned().or_else(|| {
+                    c.list_dump
+                        .clone()
+                        .filter(|_| is_list_dump(text, chars, &c.cfg))
+                });
                 line_rules.insert(text, r.clone());
                 r
             });
@@ -2165,6 +2195,33 @@ fn ends_sentence(s: &str) -> bool {
     )
 }
 
+/// Whether a line is a flattened list (see [`TextConfig::list_dump_min_words`]): long,
+/// next to no sentence ends, yet spaced like words. Prose of 1,000 chars has a dozen
+/// sentence ends; a country picker or tag cloud dumped on one line has none.
+fn is_list_dump(text: &str, chars: usize, cfg: &TextConfig) -> bool {
+    if chars < cfg.list_dump_min_chars.max(1) {
+        return false;
+    }
+    let per_1000 = |n: usize| n as f64 * 1000.0 / chars as f64;
+    if per_1000(text.split_whitespace().count()) < cfg.list_dump_min_words {
+        return false;
+    }
+    // A sentence end: `.!?:;` before a space, a closing quote or the end; CJK marks
+    // anywhere (CJK puts no space after them).
+    let mut ends = 0;
+    let mut it = text.chars().peekable();
+    while let Some(ch) = it.next() {
+        ends += usize::from(match ch {
+            '。' | '！' | '？' => true,
+            '.' | '!' | '?' | ':' | ';' => it
+                .peek()
+                .is_none_or(|n| n.is_whitespace() || matches!(n, '"' | '”' | '’' | ')')),
+            _ => false,
+        });
+    }
+    per_1000(ends) < cfg.list_dump_max_ends
+}
+
 /// Sentence breaks inside a line: a full stop, `!` or `?` followed by a space and a
 /// capital letter ("U.S. to" is not one).
 fn sentence_breaks(s: &str) -> usize {
@@ -2686,6 +2743,47 @@ trees = ["-1", "0:0.5:1:2 -2 1.5", "1:0.5:1:2 -0.5 1", "2:0.5:1:2 0.5 -1"]
         let page = extract(&text, &rules().text);
         let k = kept(&page);
         assert_eq!(k, vec![P1, P2, P3, p4, p5], "{:#?}", view(&page));
+    }
+
+    #[test]
+    fn a_picker_dumped_on_one_line_goes_as_a_list_dump() {
+        // A country picker flattened to one long line after the article: long enough
+        // to pass for a paragraph, but with no sentence end in 1,000+ chars.
+        let countries = "Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia \
+            Austria Azerbaijan Bahamas Bahrain Bangladesh Barbados Belarus Belgium Belize Benin";
+        let picker = format!("Select your country {}", [countries; 8].join(" "));
+        assert!(picker.len() > 1000);
+        let text = format!("{P1}\n\n{P2}\n\n{P3}\n\n{picker}\n\nContact us");
+        let page = extract(&text, &rules().text);
+        assert_eq!(kept(&page), vec![P1, P2, P3], "{:#?}", view(&page));
+        assert!(page
+            .blocks
+            .iter()
+            .any(|b| b.text == picker && b.removed_by.as_deref() == Some(LIST_DUMP_RULE)));
+        // Disabled by name, the line is left to the classifier.
+        let r = Rules::from_sources(Some(("t.toml", "disable = [\"text-list-dump\"]"))).unwrap();
+        let page = extract(&text, &r.text);
+        let b = page.blocks.iter().find(|b| b.text == picker).unwrap();
+        assert_eq!(b.removed_by.as_deref(), Some(CLASSIFIER_RULE));
+    }
+
+    #[test]
+    fn long_prose_and_unspaced_scripts_are_not_list_dumps() {
+        let cfg = TextConfig::default();
+        let dump = |s: &str| is_list_dump(s, s.chars().count(), &cfg);
+        let prose = [P1, P2, P3, P1, P2, P3, P1, P2].join(" ");
+        assert!(prose.len() > 1000 && !dump(&prose));
+        // The limit is half a sentence end per 1,000 chars: one end in 1,400 chars
+        // is already too many for a list (prose has a dozen).
+        let words =
+            "Beverly Hills Los Angeles Irvine Pasadena Monrovia Glendale Burbank ".repeat(20);
+        assert!(dump(&words));
+        assert!(!dump(&format!("{}. {}", &words[..700], &words[..700])));
+        // Thai is written without spaces between words and often without full stops.
+        let thai = "ภาษาไทยเป็นภาษาที่เขียนโดยไม่เว้นวรรคระหว่างคำ ".repeat(30);
+        assert!(thai.chars().count() > 1000 && !dump(&thai));
+        // Shorter than `list_dump_min_chars`: never.
+        assert!(!dump(&words[..900]));
     }
 
     #[test]
