@@ -1256,10 +1256,17 @@ mod tests {
         // leave them out; a linked filter lets every text holding one through.
         let lits = filter("(?i)kosten").unwrap();
         assert!(lits.is_match("KOSTEN") && !lits.is_match("\u{212A}o\u{17F}ten"));
-        let mut linked = vec![rule("name = \"k\"\npattern = \"(?i)kosten\"\nmatch = \"contains\"")];
+        let mut linked = vec![rule(
+            "name = \"k\"\npattern = \"(?i)kosten\"\nmatch = \"contains\"",
+        )];
         link_literal_filters(&mut linked);
         assert!(linked[0].filter.is_some());
-        for t in ["\u{212A}o\u{17F}ten", "die \u{212A}osten", "Ko\u{17F}ten?", "KOSTEN"] {
+        for t in [
+            "\u{212A}o\u{17F}ten",
+            "die \u{212A}osten",
+            "Ko\u{17F}ten?",
+            "KOSTEN",
+        ] {
             assert!(linked[0].matches(&Probe::new(t)), "{t}");
         }
         assert!(!linked[0].matches(&Probe::new("\u{212A}elvin und \u{17F}o")));
@@ -1410,8 +1417,17 @@ field='date'",
             _ => panic!("no relaxed regex"),
         };
         let plain = Regex::new("(?i)\\bcookies\\b").unwrap();
-        for t in ["we use cookies", "bake the cookiesheet", "COOKIES!", "no biscuits"] {
-            assert_eq!(r.find(t), plain.find(t).map(|m| (m.start(), m.end())), "{t}");
+        for t in [
+            "we use cookies",
+            "bake the cookiesheet",
+            "COOKIES!",
+            "no biscuits",
+        ] {
+            assert_eq!(
+                r.find(t),
+                plain.find(t).map(|m| (m.start(), m.end())),
+                "{t}"
+            );
         }
         assert!(!built(&r));
         assert!(r.find("Café — bake the écookies").is_none());
