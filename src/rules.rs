@@ -104,15 +104,52 @@ pub const CAPTURE_FIELDS: &[&str] = &["date", "author", "title"];
 #[derive(Clone)]
 enum Matcher {
     /// The regex, for one with Unicode word boundaries the same regex without them
-    /// (see [`without_unicode_word_boundaries`]), and the literals one of which every
-    /// match contains (see [`required_literals`]); the cheap tests go first.
-    Regex(Regex, Option<Regex>, Option<Literals>),
+    /// (see [`Relaxed`]), and the literals one of which every match contains (see
+    /// [`required_literals`]); the cheap tests go first.
+    Regex(Regex, Option<Arc<Relaxed>>, Option<Literals>),
     /// The automaton, and the most non-space characters any folded phrase has (a unit
     /// with more cannot match a phrase whole, so it is not folded at all).
     Phrases(AhoCorasick, usize),
     /// For `match = "whole"`: the folded phrases as a set. A whole match is the folded
     /// unit being one of them, a hash look-up instead of an automaton search.
     WholePhrases(PhraseSet, usize),
+}
+
+/// A regex with Unicode word boundaries, relaxed (see [`without_unicode_word_boundaries`]):
+/// a pre-test that only a text with a non-ASCII character needs (on ASCII text the
+/// regex's own fast engine copes). It is built on the first such text: a batch that
+/// never meets one does not pay its start-up.
+struct Relaxed {
+    /// The pattern it relaxes.
+    pattern: String,
+    built: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl Relaxed {
+    /// `None` for a pattern without Unicode word boundaries.
+    fn new(pattern: &str) -> Option<Relaxed> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(pattern)
+            .ok()?;
+        hir.properties()
+            .look_set()
+            .contains_word_unicode()
+            .then(|| Relaxed {
+                pattern: pattern.to_string(),
+                built: std::sync::OnceLock::new(),
+            })
+    }
+
+    /// Whether the regex may match `text`: false only if it cannot.
+    fn may_match(&self, text: &str) -> bool {
+        text.is_ascii()
+            || self
+                .built
+                .get_or_init(|| without_unicode_word_boundaries(&self.pattern))
+                .as_ref()
+                .is_none_or(|r| r.is_match(text))
+    }
 }
 
 /// Folded phrases; FxHash because every short line of every page is looked up.
@@ -140,8 +177,8 @@ pub struct TextRule {
 /// one scan of a text tells which of them can match it.
 pub struct LiteralIndex {
     ac: AhoCorasick,
-    /// Pattern id -> the bit of the rule it belongs to.
-    owner: Vec<u32>,
+    /// Pattern id -> the bits of the rules it belongs to.
+    owner: Vec<u64>,
     /// All rule bits set.
     all: u64,
 }
@@ -150,7 +187,10 @@ impl LiteralIndex {
     fn scan(&self, text: &str) -> u64 {
         let mut bits = 0u64;
         for m in self.ac.find_overlapping_iter(text) {
-            bits |= 1 << self.owner[m.pattern().as_usize()];
+            // The rules' literals leave out the two non-ASCII letters that case-fold to
+            // ASCII ones; they are patterns of their own, owned by every rule: a text
+            // holding one may match any rule (see [`FOLDS_TO_ASCII`]).
+            bits |= self.owner[m.pattern().as_usize()];
             if bits == self.all {
                 break;
             }
@@ -173,12 +213,18 @@ pub fn link_literal_filters(rules: &mut [TextRule]) {
                 break;
             }
             lits.extend(l.iter().map(Vec::as_slice));
-            owner.extend(std::iter::repeat_n(bit, l.len()));
+            owner.extend(std::iter::repeat_n(1u64 << bit, l.len()));
             users.push((i, bit));
         }
     }
     if users.is_empty() {
         return;
+    }
+    let all = u64::MAX >> (64 - users.len());
+    let mut buf = [[0u8; 4]; FOLDS_TO_ASCII.len()];
+    for (c, b) in FOLDS_TO_ASCII.iter().zip(&mut buf) {
+        lits.push(c.encode_utf8(b).as_bytes());
+        owner.push(all);
     }
     // A full DFA: the scan runs on every short line of every page.
     let Ok(ac) = AhoCorasickBuilder::new()
@@ -189,7 +235,6 @@ pub fn link_literal_filters(rules: &mut [TextRule]) {
     else {
         return;
     };
-    let all = u64::MAX >> (64 - users.len());
     let index = Arc::new(LiteralIndex { ac, owner, all });
     for (i, bit) in users {
         rules[i].filter = Some((index.clone(), bit));
@@ -217,7 +262,7 @@ impl TextRule {
                 let re = build_regex(&anchored).map_err(|e| format!("bad regex: {e}"))?;
                 Matcher::Regex(
                     re,
-                    without_unicode_word_boundaries(&anchored),
+                    Relaxed::new(&anchored).map(Arc::new),
                     required_literals(p),
                 )
             }
@@ -289,7 +334,7 @@ impl TextRule {
         }
         match &self.matcher {
             Matcher::Regex(re, relaxed, _) => {
-                if !self.may_match(p) || !relaxed.as_ref().is_none_or(|r| r.is_match(p.text)) {
+                if !self.may_match(p) || !relaxed.as_ref().is_none_or(|r| r.may_match(p.text)) {
                     return None;
                 }
                 re.find(p.text).map(|m| (m.start(), m.end()))
@@ -309,7 +354,7 @@ impl TextRule {
         match &self.matcher {
             Matcher::Regex(re, relaxed, _) => {
                 self.may_match(p)
-                    && relaxed.as_ref().is_none_or(|r| r.is_match(p.text))
+                    && relaxed.as_ref().is_none_or(|r| r.may_match(p.text))
                     && re.is_match(p.text)
             }
             Matcher::Phrases(..) | Matcher::WholePhrases(..) => self.phrase_match(p),
@@ -625,6 +670,13 @@ fn required_literals(pattern: &str) -> Option<Literals> {
 
 type Literals = Vec<Vec<u8>>;
 
+/// The non-ASCII characters whose simple case folding holds an ASCII letter: the long
+/// s (`ſ`, U+017F, folds with `s`) and the Kelvin sign (`K`, U+212A, with `k`). Under `(?i)` every `s` and `k` of a pattern may
+/// be one of them, which doubles the literals per letter (`cookies` spells 8 ways) and
+/// the filter's start-up; they are left out of the literals instead, and a text holding
+/// one passes the filter for every rule (see [`link_literal_filters`]).
+const FOLDS_TO_ASCII: [char; 2] = ['\u{17F}', '\u{212A}'];
+
 /// Every string `h` can match, ASCII lower-cased, when that is a small finite set.
 /// Look-arounds count as the empty string (a superset, which is all a filter needs).
 fn exact(h: &Hir) -> Option<Literals> {
@@ -634,8 +686,10 @@ fn exact(h: &Hir) -> Option<Literals> {
         HirKind::Literal(l) => vec![l.0.to_ascii_lowercase()],
         HirKind::Class(Class::Unicode(c)) => {
             let mut v = Vec::new();
+            // Alone in a class, a folding letter stays: the class needs a literal.
+            let skip = |ch: char| FOLDS_TO_ASCII.contains(&ch) && c.ranges().len() > 1;
             for r in c.ranges() {
-                for ch in r.start()..=r.end() {
+                for ch in (r.start()..=r.end()).filter(|&ch| !skip(ch)) {
                     if v.len() >= 4 {
                         return None;
                     }
@@ -1172,6 +1226,11 @@ mod tests {
             "Copyright 2024 Example. All rights reserved.",
             "Read also: more",
             "The minister said on Tuesday that the budget would pass.",
+            // Long s and Kelvin sign: left out of the literals, let through by the filter.
+            "Coo\u{212A}ie \u{17F}ettings",
+            "All rights re\u{17F}erved.",
+            "\u{17F}ign up for our newsletter",
+            "The \u{17F}tory of the minister",
         ] {
             let probe = Probe::new(t);
             for (a, b) in plain.iter().zip(&linked) {
@@ -1193,9 +1252,24 @@ mod tests {
             assert!(lits.is_match(t), "{t}");
         }
         assert!(!lits.is_match("read more"));
-        // Kelvin sign and long s fold to k and s under Unicode case folding.
+        // Kelvin sign and long s fold to k and s under Unicode case folding. The literals
+        // leave them out; a linked filter lets every text holding one through.
         let lits = filter("(?i)kosten").unwrap();
-        assert!(lits.is_match("\u{212A}o\u{17F}ten"));
+        assert!(lits.is_match("KOSTEN") && !lits.is_match("\u{212A}o\u{17F}ten"));
+        let mut linked = vec![rule(
+            "name = \"k\"\npattern = \"(?i)kosten\"\nmatch = \"contains\"",
+        )];
+        link_literal_filters(&mut linked);
+        assert!(linked[0].filter.is_some());
+        for t in [
+            "\u{212A}o\u{17F}ten",
+            "die \u{212A}osten",
+            "Ko\u{17F}ten?",
+            "KOSTEN",
+        ] {
+            assert!(linked[0].matches(&Probe::new(t)), "{t}");
+        }
+        assert!(!linked[0].matches(&Probe::new("\u{212A}elvin und \u{17F}o")));
         // Nothing required: no filter.
         assert!(required_literals("\\d+").is_none());
         assert!(required_literals("(?:ab)?c*").is_none());
@@ -1336,6 +1410,28 @@ field='date'",
         let p = Probe::new("Ünser Café nutzt cookies.");
         assert!(r.matches(&p));
         assert_eq!(r.find_in(&p), Some((19, 26)));
+        // ASCII text skips the pre-check, which is built on the first non-ASCII text.
+        let r = rule("name='x'\npattern='(?i)\\bcookies\\b'\nmatch='contains'\nunit='line'");
+        let built = |r: &TextRule| match &r.matcher {
+            Matcher::Regex(_, Some(relaxed), _) => relaxed.built.get().is_some(),
+            _ => panic!("no relaxed regex"),
+        };
+        let plain = Regex::new("(?i)\\bcookies\\b").unwrap();
+        for t in [
+            "we use cookies",
+            "bake the cookiesheet",
+            "COOKIES!",
+            "no biscuits",
+        ] {
+            assert_eq!(
+                r.find(t),
+                plain.find(t).map(|m| (m.start(), m.end())),
+                "{t}"
+            );
+        }
+        assert!(!built(&r));
+        assert!(r.find("Café — bake the écookies").is_none());
+        assert!(built(&r));
     }
 
     #[test]
