@@ -79,6 +79,9 @@ pub struct HtmlConfig {
     /// root `<html>` element, which some sites class `cookie-banner-visible`, is never
     /// dropped.)
     pub guard_exempt_rules: Vec<String>,
+    /// Rules guarded element by element only: their elements' text is not added up
+    /// against `guard_share` (many small asides or forms are still chrome).
+    pub guard_each_rules: Vec<String>,
     /// When the chosen content holds less than this share of the page's good text,
     /// the whole page (minus dropped elements) is used instead.
     pub fallback_share: f32,
@@ -202,6 +205,7 @@ impl Default for HtmlConfig {
             guard_rest_chars: usize::MAX,
             guard_rest_rules: Vec::new(),
             guard_exempt_rules: Vec::new(),
+            guard_each_rules: Vec::new(),
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
@@ -1946,6 +1950,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
     }
     for (i, rule) in chosen {
         let over = !is_exempt(&rule)
+            && !c.cfg.guard_each_rules.iter().any(|r| **r == *rule)
             && per_rule
                 .iter()
                 .any(|(r, t)| Arc::ptr_eq(r, &rule) && guarded(*t));
@@ -2925,6 +2930,25 @@ mod tests {
         let html = format!("<body><article><p>{PARA}</p><div style='display: none'>secret text here</div></article></body>");
         let k = kept(&html);
         assert!(!k.iter().any(|t| t.contains("secret")));
+    }
+
+    #[test]
+    fn small_asides_and_forms_go_even_when_together_they_outweigh_a_short_story() {
+        // A short post with a magazine blurb in an <aside> and a comment form whose
+        // privacy notice is prose: each is well under guard_share, their sum is not.
+        let blurb = "Our magazine was printed for twenty years and now lives on as a website, \
+                     run by a shop for telescopes that keeps its archive online for readers.";
+        let notice = "Your e-mail address will not be published, and we keep your name only \
+                      for as long as your comment is shown under this article on our site.";
+        let html = format!(
+            "<body><div class=post><h1>Seeing the Pleiades</h1><p>{PARA}</p><p>The cluster \
+             is best seen in winter.</p>\
+             <form action=/comment><p>Leave a reply</p><p>{notice}</p></form>\
+             <aside class=box><h4>About us</h4><p>{blurb}</p></aside></div></body>"
+        );
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t == PARA), "{k:?}");
+        assert!(!k.iter().any(|t| t == notice || t == blurb), "{k:?}");
     }
 
     #[test]
