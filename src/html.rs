@@ -3260,18 +3260,44 @@ mod tests {
             "<body><article><p>{PARA}</p><figure><img src=a.jpg><figcaption>The glacier in 1990 and \
              today, seen from the same hut.</figcaption></figure><p>{PARA} Again.</p>\
              <div class=wp-caption-text>Overview of the route. (Photo: Getty)</div>\
-             <p>{PARA} Once more.</p></article></body>"
+             <p>{PARA} Once more.</p><div class=field-image><img src=b.jpg>\
+             <p class=image-copyright>Getty Images / Joe Smith</p></div>\
+             <p>{PARA} The end.</p></article></body>"
         );
         let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
         assert_eq!(
             removed_by(&blocks, "The glacier"),
             Some(Some("html-tags".into()))
         );
-        assert_eq!(
-            removed_by(&blocks, "Overview"),
-            Some(Some("html-caption".into()))
-        );
+        for credit in ["Overview", "Getty Images"] {
+            assert_eq!(
+                removed_by(&blocks, credit),
+                Some(Some("html-caption".into()))
+            );
+        }
         assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+    }
+
+    #[test]
+    fn an_author_box_under_the_post_is_removed() {
+        // A blog theme's "About the author" box after the post, and the same box as the
+        // Simple Author Box plugin writes it; the post itself stays.
+        let bio = "Anna has written about angling for ten years and runs a tackle shop in \
+                   Hamburg, where she also teaches beginners how to cast.";
+        for box_class in ["post-author", "saboxplugin-wrap", "article__author"] {
+            let html = format!(
+                "<body><article class=post><h1>Pike in winter</h1><p>{PARA}</p>\
+                 <p>{PARA} Two.</p><div class={box_class}><p>About the author</p>\
+                 <p>{bio}</p></div></article></body>"
+            );
+            let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+            assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+            assert_eq!(
+                removed_by(&blocks, "Anna has"),
+                Some(Some("html-meta".into())),
+                "{box_class}: {blocks:?}"
+            );
+        }
     }
 
     #[test]
