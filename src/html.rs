@@ -3301,6 +3301,34 @@ mod tests {
     }
 
     #[test]
+    fn post_footers_donation_pleas_and_picture_legends_are_removed() {
+        // A WordPress post: a picture with its legend box, a donation plea, and the
+        // theme's post footer with category and tag lines.
+        let html = format!(
+            "<body><div class=post><h1>Stag beetles in the old chestnut groves</h1>\
+             <p>{PARA}</p><div class=picture><img src=a.jpg><div class=legend>The stag beetle \
+             (Lucanus cervus) lives in old oaks.</div></div><p>{PARA} Two.</p>\
+             <div class=article-donation-box><p>We rely on your support to keep our nature \
+             reporting free for all.</p></div><p>{PARA} Three.</p>\
+             <div class=entry-utility>This entry was posted in Nature and tagged beetles.\
+             <span class=tags-links>Tags: beetles, forests, chestnuts</span></div></div></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+        for (text, rule) in [
+            ("The stag beetle", "html-caption"),
+            ("We rely", "html-newsletter"),
+            ("This entry was posted", "html-meta"),
+        ] {
+            assert_eq!(
+                removed_by(&blocks, text),
+                Some(Some(rule.into())),
+                "{text}: {blocks:?}"
+            );
+        }
+    }
+
+    #[test]
     fn forum_user_stats_are_removed_and_posts_kept() {
         let mut html = String::from("<body><div class=thread>");
         for n in 0..3 {
