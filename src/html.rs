@@ -3329,6 +3329,57 @@ mod tests {
     }
 
     #[test]
+    fn boxes_inside_a_story_are_removed_by_their_class() {
+        // Each box sits between two paragraphs of the story, as sites place them.
+        let cases = [
+            (
+                "embedded-article",
+                "Read also: the town's second mill reopens",
+                "html-related",
+            ),
+            (
+                "werbung-item",
+                "Order the new cookbook now at a special price",
+                "html-ads",
+            ),
+            (
+                "reading-time",
+                "This story takes 4 minutes to read",
+                "html-meta",
+            ),
+            ("article__date", "Published: 12 March 2024", "html-meta"),
+            (
+                "teaser-breaker",
+                "Appeared in our print issue 3/2024",
+                "html-meta",
+            ),
+            (
+                "kommentare",
+                "No comments yet, be the first to write one",
+                "html-comments",
+            ),
+            (
+                "image-description",
+                "The mill wheel after its repair in 2023",
+                "html-caption",
+            ),
+        ];
+        for (class, text, rule) in cases {
+            let html = format!(
+                "<body><article><h1>Harbour town restores its tidal mill</h1><p>{PARA}</p>\
+                 <div class={class}><p>{text}</p></div><p>{PARA} Two.</p></article></body>"
+            );
+            let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+            assert_eq!(removed_by(&blocks, PARA), Some(None), "{class}: {blocks:?}");
+            assert_eq!(
+                removed_by(&blocks, text),
+                Some(Some(rule.into())),
+                "{class}: {blocks:?}"
+            );
+        }
+    }
+
+    #[test]
     fn forum_user_stats_are_removed_and_posts_kept() {
         let mut html = String::from("<body><div class=thread>");
         for n in 0..3 {
