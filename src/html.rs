@@ -79,6 +79,9 @@ pub struct HtmlConfig {
     /// root `<html>` element, which some sites class `cookie-banner-visible`, is never
     /// dropped.)
     pub guard_exempt_rules: Vec<String>,
+    /// Rules guarded element by element only: their elements' text is not added up
+    /// against `guard_share` (many small asides or forms are still chrome).
+    pub guard_each_rules: Vec<String>,
     /// When the chosen content holds less than this share of the page's good text,
     /// the whole page (minus dropped elements) is used instead.
     pub fallback_share: f32,
@@ -202,6 +205,7 @@ impl Default for HtmlConfig {
             guard_rest_chars: usize::MAX,
             guard_rest_rules: Vec::new(),
             guard_exempt_rules: Vec::new(),
+            guard_each_rules: Vec::new(),
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
@@ -1998,6 +2002,7 @@ fn decide_pass(a: &mut Arena, c: &Compiled, strong: bool) {
     }
     for (i, rule) in chosen {
         let over = !is_exempt(&rule)
+            && !c.cfg.guard_each_rules.iter().any(|r| **r == *rule)
             && per_rule
                 .iter()
                 .any(|(r, t)| Arc::ptr_eq(r, &rule) && guarded(*t));
@@ -3090,6 +3095,25 @@ mod tests {
     }
 
     #[test]
+    fn small_asides_and_forms_go_even_when_together_they_outweigh_a_short_story() {
+        // A short post with a magazine blurb in an <aside> and a comment form whose
+        // privacy notice is prose: each is well under guard_share, their sum is not.
+        let blurb = "Our magazine was printed for twenty years and now lives on as a website, \
+                     run by a shop for telescopes that keeps its archive online for readers.";
+        let notice = "Your e-mail address will not be published, and we keep your name only \
+                      for as long as your comment is shown under this article on our site.";
+        let html = format!(
+            "<body><div class=post><h1>Seeing the Pleiades</h1><p>{PARA}</p><p>The cluster \
+             is best seen in winter.</p>\
+             <form action=/comment><p>Leave a reply</p><p>{notice}</p></form>\
+             <aside class=box><h4>About us</h4><p>{blurb}</p></aside></div></body>"
+        );
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t == PARA), "{k:?}");
+        assert!(!k.iter().any(|t| t == notice || t == blurb), "{k:?}");
+    }
+
+    #[test]
     fn guard_keeps_a_body_with_a_chrome_class() {
         let html = format!("<body class='comments-open'><div class='share-and-content'><p>{PARA}</p><p>{PARA} Two.</p></div></body>");
         let k = kept(&html);
@@ -3398,18 +3422,123 @@ mod tests {
             "<body><article><p>{PARA}</p><figure><img src=a.jpg><figcaption>The glacier in 1990 and \
              today, seen from the same hut.</figcaption></figure><p>{PARA} Again.</p>\
              <div class=wp-caption-text>Overview of the route. (Photo: Getty)</div>\
-             <p>{PARA} Once more.</p></article></body>"
+             <p>{PARA} Once more.</p><div class=field-image><img src=b.jpg>\
+             <p class=image-copyright>Getty Images / Joe Smith</p></div>\
+             <p>{PARA} The end.</p></article></body>"
         );
         let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
         assert_eq!(
             removed_by(&blocks, "The glacier"),
             Some(Some("html-tags".into()))
         );
-        assert_eq!(
-            removed_by(&blocks, "Overview"),
-            Some(Some("html-caption".into()))
-        );
+        for credit in ["Overview", "Getty Images"] {
+            assert_eq!(
+                removed_by(&blocks, credit),
+                Some(Some("html-caption".into()))
+            );
+        }
         assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+    }
+
+    #[test]
+    fn an_author_box_under_the_post_is_removed() {
+        // A blog theme's "About the author" box after the post, and the same box as the
+        // Simple Author Box plugin writes it; the post itself stays.
+        let bio = "Anna has written about angling for ten years and runs a tackle shop in \
+                   Hamburg, where she also teaches beginners how to cast.";
+        for box_class in ["post-author", "saboxplugin-wrap", "article__author"] {
+            let html = format!(
+                "<body><article class=post><h1>Pike in winter</h1><p>{PARA}</p>\
+                 <p>{PARA} Two.</p><div class={box_class}><p>About the author</p>\
+                 <p>{bio}</p></div></article></body>"
+            );
+            let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+            assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+            assert_eq!(
+                removed_by(&blocks, "Anna has"),
+                Some(Some("html-meta".into())),
+                "{box_class}: {blocks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn post_footers_donation_pleas_and_picture_legends_are_removed() {
+        // A WordPress post: a picture with its legend box, a donation plea, and the
+        // theme's post footer with category and tag lines.
+        let html = format!(
+            "<body><div class=post><h1>Stag beetles in the old chestnut groves</h1>\
+             <p>{PARA}</p><div class=picture><img src=a.jpg><div class=legend>The stag beetle \
+             (Lucanus cervus) lives in old oaks.</div></div><p>{PARA} Two.</p>\
+             <div class=article-donation-box><p>We rely on your support to keep our nature \
+             reporting free for all.</p></div><p>{PARA} Three.</p>\
+             <div class=entry-utility>This entry was posted in Nature and tagged beetles.\
+             <span class=tags-links>Tags: beetles, forests, chestnuts</span></div></div></body>"
+        );
+        let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+        assert_eq!(removed_by(&blocks, PARA), Some(None), "{blocks:?}");
+        for (text, rule) in [
+            ("The stag beetle", "html-caption"),
+            ("We rely", "html-newsletter"),
+            ("This entry was posted", "html-meta"),
+        ] {
+            assert_eq!(
+                removed_by(&blocks, text),
+                Some(Some(rule.into())),
+                "{text}: {blocks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn boxes_inside_a_story_are_removed_by_their_class() {
+        // Each box sits between two paragraphs of the story, as sites place them.
+        let cases = [
+            (
+                "embedded-article",
+                "Read also: the town's second mill reopens",
+                "html-related",
+            ),
+            (
+                "werbung-item",
+                "Order the new cookbook now at a special price",
+                "html-ads",
+            ),
+            (
+                "reading-time",
+                "This story takes 4 minutes to read",
+                "html-meta",
+            ),
+            ("article__date", "Published: 12 March 2024", "html-meta"),
+            (
+                "teaser-breaker",
+                "Appeared in our print issue 3/2024",
+                "html-meta",
+            ),
+            (
+                "kommentare",
+                "No comments yet, be the first to write one",
+                "html-comments",
+            ),
+            (
+                "image-description",
+                "The mill wheel after its repair in 2023",
+                "html-caption",
+            ),
+        ];
+        for (class, text, rule) in cases {
+            let html = format!(
+                "<body><article><h1>Harbour town restores its tidal mill</h1><p>{PARA}</p>\
+                 <div class={class}><p>{text}</p></div><p>{PARA} Two.</p></article></body>"
+            );
+            let blocks = extract(&Html::parse_document(&html), &Rules::defaults());
+            assert_eq!(removed_by(&blocks, PARA), Some(None), "{class}: {blocks:?}");
+            assert_eq!(
+                removed_by(&blocks, text),
+                Some(Some(rule.into())),
+                "{class}: {blocks:?}"
+            );
+        }
     }
 
     #[test]
