@@ -30,7 +30,7 @@ pub struct Limits {
     pub max_depth: u64,
     /// Attributes on one HTML tag (`too_complex`).
     pub max_attributes: u64,
-    /// Milliseconds one page's extraction may take (`timeout`).
+    /// Milliseconds of CPU time one page's extraction may take (`timeout`); see [`crate::budget`].
     pub max_page_ms: u64,
 }
 
