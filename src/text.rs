@@ -259,7 +259,12 @@ const DEFAULT_MODEL_WEIGHTS: &[(&str, f64)] = &[
 const DEFAULT_POLICY_WORDS: &str = "cookie cookies privacy policy terms conditions consent \
     gdpr ccpa tracking advertising advertisers partners personalised personalized preferences \
     opt-out browser returns refund refunds shipping warranty liability disclaimer copyright \
-    trademarks license licence jurisdiction applicable law laws";
+    trademarks license licence jurisdiction applicable law laws advice advisor liable endorse \
+    endorsement reliable authorize authorise warranties accuracy indemnify trademark agreement \
+    consult informational datenschutz haftung einwilligung nutzungsbedingungen \
+    datenschutzerklärung confidentialité responsabilité consentement données privacidad \
+    responsabilidad consentimiento términos privacidade responsabilidade consentimento \
+    riservatezza responsabilità consenso";
 
 impl Default for TextConfig {
     fn default() -> Self {
@@ -2876,6 +2881,25 @@ trees = ["-1", "0:0.5:1:2 -2 1.5", "1:0.5:1:2 -0.5 1", "2:0.5:1:2 0.5 -1"]
         let r = Rules::from_sources(Some(("u.toml", "[text]\npolicy_min_hits = 0\n"))).unwrap();
         let page = extract(&text, &r.text);
         assert!(kept(&page).contains(&cookie), "{:#?}", view(&page));
+    }
+
+    #[test]
+    fn disclaimers_and_foreign_privacy_notices_count_as_policy_text() {
+        // Lines seen right after the article in whole-page dumps: a financial
+        // disclaimer, a terms clause, a German consent notice; and a news sentence that
+        // uses one of the words in passing.
+        let c = &rules().text;
+        let hits = |s: &str| analyse(&[vec![s]], c)[0].policy;
+        let min = c.cfg.policy_min_hits;
+        for s in [
+            "This material is not intended to replace the advice of a qualified advisor. Information has been obtained from sources believed to be reliable.",
+            "You may not use, and may not authorize any third party to use, this service in any manner that breaches this agreement.",
+            "Mit der Nutzung dieser Website stimmen Sie unserer Datenschutzerklärung und der Einwilligung in die Verarbeitung Ihrer Daten zu.",
+        ] {
+            assert!(hits(s) >= min, "{s}: {}", hits(s));
+        }
+        let news = "The doctor gave her advice on how to sleep better, and she followed it for a month before the next visit.";
+        assert!(hits(news) < min, "{}", hits(news));
     }
 
     #[test]
