@@ -90,6 +90,17 @@ pub struct HtmlConfig {
     pub climb_share: f32,
     /// ...unless the parent's link density is above this.
     pub climb_max_link_density: f32,
+    /// An article body split around a table, an ad or a box is several containers:
+    /// after the climb above, the content looks up at most this many more levels
+    /// (0: never), while what an ancestor adds is prose (good text is at least
+    /// `climb_prose_share` of it: menus and teaser lists are short or linked)...
+    pub climb_prose_levels: usize,
+    /// ...and moves up to the ancestor when it adds at least this much good text
+    /// above the content, and no more text below it than above (what follows a
+    /// body - references, terms, author bios, related stories - is prose too).
+    pub climb_prose_min_chars: usize,
+    /// See `climb_prose_levels`.
+    pub climb_prose_share: f32,
     /// The headline, standfirst and byline often sit just above the chosen body, in
     /// a header element of their own: walking back from the content's first block over
     /// at most this many chars, the blocks left outside up to the farthest heading are
@@ -209,6 +220,9 @@ impl Default for HtmlConfig {
             fallback_share: 0.25,
             climb_share: 0.6,
             climb_max_link_density: 0.3,
+            climb_prose_levels: 0,
+            climb_prose_min_chars: 500,
+            climb_prose_share: 0.8,
             lede_window_chars: 0,
             lede_max_link_density: 0.3,
             lede_para_chars: 0,
@@ -254,6 +268,7 @@ impl HtmlConfig {
             ("html.fallback_share", self.fallback_share),
             ("html.climb_share", self.climb_share),
             ("html.climb_max_link_density", self.climb_max_link_density),
+            ("html.climb_prose_share", self.climb_prose_share),
             ("html.lede_max_link_density", self.lede_max_link_density),
             ("html.edge_max_share", self.edge_max_share),
             ("html.listing_share", self.listing_share),
@@ -2116,20 +2131,55 @@ fn select_content(a: &mut Arena, c: &Compiled) {
         loop {
             let el = &a.els[top];
             if good_in(a, el.start as usize, el.end as usize) as f32 >= want {
-                break top;
+                break;
             }
             let p = el.parent;
             if p == u32::MAX {
-                break top;
+                break;
             }
             let pe = &a.els[p as usize];
             let chars = text_of(pe);
             let ld = links_of(pe) as f32 / chars.max(1) as f32;
             if ld > c.cfg.climb_max_link_density {
-                break top;
+                break;
             }
             top = p as usize;
         }
+        // The body split into parts (around a table, an ad, a newsletter box): climb
+        // while the ancestors add mostly prose. Levels that add little (a heading, a
+        // wrapper) are passed over without being taken.
+        let (base_chars, base_good) = {
+            let el = &a.els[top];
+            (text_of(el), good_in(a, el.start as usize, el.end as usize))
+        };
+        let mut cur = top;
+        for _ in 0..c.cfg.climb_prose_levels {
+            let p = a.els[cur].parent;
+            if p == u32::MAX {
+                break;
+            }
+            let pe = &a.els[p as usize];
+            let chars = text_of(pe);
+            if links_of(pe) as f32 > chars as f32 * c.cfg.climb_max_link_density {
+                break;
+            }
+            let added = chars - base_chars;
+            let added_good = good_in(a, pe.start as usize, pe.end as usize) - base_good;
+            if (added_good as f32) < added as f32 * c.cfg.climb_prose_share {
+                break;
+            }
+            cur = p as usize;
+            // Only a part above the choice: what follows a body (references, terms,
+            // author bios, related stories) is prose too, but not the article.
+            let (s0, e0) = (a.els[top].start as usize, a.els[top].end as usize);
+            let before = prefix_chars[s0] - prefix_chars[pe.start as usize];
+            let after = prefix_chars[pe.end as usize] - prefix_chars[e0];
+            let before_good = good_in(a, pe.start as usize, s0);
+            if before_good >= c.cfg.climb_prose_min_chars as u64 && after <= before {
+                top = cur;
+            }
+        }
+        top
     });
     // A thread of posts (forums, Q&A, comment pages): readability picks the longest
     // post. When the choice, or an ancestor a few levels up, is one of several
@@ -3129,6 +3179,39 @@ mod tests {
         let k = kept(&html);
         assert_eq!(k.len(), 2, "{k:?}");
         assert!(!k.iter().any(|t| t.contains("Loading")), "{k:?}");
+    }
+
+    #[test]
+    fn the_first_part_of_a_body_split_by_a_box_is_kept() {
+        // A story whose first part sits in a wrapper of its own, above the rest of the
+        // body (the markup around an ad slot or a table): the deeper second part scores
+        // best and holds most of the text, and the first part is too long for the
+        // lede window; its prose, above the choice, brings the content up to the story.
+        let first = "The council met on Monday evening, and after a long debate, it voted to close the old bridge for repairs that will take most of the coming year to finish.";
+        let rest = "Drivers will be sent over the river road, which adds a few minutes to the trip, and buses will stop at new places that the town will mark with signs next week.";
+        let mut html = String::from("<body><nav><a href=/>Home</a></nav><div class=story><div>");
+        for n in 1..=10 {
+            html += &format!("<p>{first} ({n})</p>");
+        }
+        html += "</div><div class=ad>Advertisement</div><div><div>";
+        for n in 1..=16 {
+            html += &format!("<p>{rest} [{n}]</p>");
+        }
+        html += "</div></div></div></body>";
+        let k = kept(&html);
+        assert!(k.iter().any(|t| t.ends_with("(1)")), "{k:?}");
+        assert!(k.iter().any(|t| t.ends_with("[16]")), "{k:?}");
+        assert!(!k.iter().any(|t| t == "Home"), "{k:?}");
+        // Without the climb the first part is left out: the rule is what keeps it.
+        let off =
+            Rules::from_sources(Some(("u.toml", "[html]\nclimb_prose_levels = 0\n"))).unwrap();
+        let doc = Html::parse_document(&html);
+        let k: Vec<String> = extract(&doc, &off)
+            .into_iter()
+            .filter(|b| b.is_kept())
+            .map(|b| b.text)
+            .collect();
+        assert!(!k.iter().any(|t| t.ends_with("(1)")), "{k:?}");
     }
 
     #[test]
